@@ -1,0 +1,99 @@
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config/index.js';
+import { bootstrapConfigKeys, KeyRing } from './auth/index.js';
+import { createHttpServer } from './ingress/server.js';
+import { buildProviders, demoProvider, ProviderRegistry, type Provider } from './providers/registry.js';
+import { createUpstreamAgent } from './providers/upstream.js';
+import { openStore, type Store } from './store/index.js';
+import { Recorder } from './telemetry/recorder.js';
+import type { Services } from './app-types.js';
+import { startSimulator, type Simulator } from './simulator/index.js';
+
+export interface AppOptions {
+  config: Config;
+  dataDir: string;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Use these providers instead of the ones built from config and environment (tests). */
+  providers?: Provider[];
+  /** Start the built-in simulator as the `demo` provider when no provider is configured (default true). */
+  demoWhenEmpty?: boolean;
+  /** Use this store instead of opening the configured one. */
+  store?: Store;
+}
+
+export interface App {
+  services: Services;
+  server: http.Server;
+  demo: Simulator | null;
+  url: string | null;
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish within the grace period, flushes records, closes the store. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Redacts anything secret from structured logs, whatever the call site passes. */
+const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'headers["x-api-key"]', 'headers["x-goog-api-key"]', '*.api_key', '*.api_keys', '*.key'];
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: undefined });
+}
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const { config } = opts;
+  const log = opts.logger ?? createLogger(config.telemetry.log_level);
+  const store = opts.store ?? (await openStore(config, opts.dataDir));
+  await bootstrapConfigKeys(store, config);
+  const keys = await KeyRing.open(store, config.auth.admin_key);
+  const recorder = new Recorder(store, log, { flushIntervalMs: config.telemetry.records.flush_interval, queueLimit: config.telemetry.records.queue_limit });
+
+  let providers = opts.providers ?? buildProviders(config, opts.env ?? process.env);
+  let demo: Simulator | null = null;
+  if (providers.length === 0 && opts.demoWhenEmpty !== false) {
+    demo = await startSimulator({ port: 0, label: 'switchyard-demo' });
+    providers = [demoProvider(demo.url)];
+  }
+  const registry = new ProviderRegistry(providers);
+  const agent = createUpstreamAgent({ connectTimeoutMs: config.failover.timeouts.connect ?? 10_000 });
+  const services: Services = { config, log, store, keys, recorder, providers: registry, agent, draining: false };
+  const server = createHttpServer(services);
+
+  const app: App = {
+    services,
+    server,
+    demo,
+    url: null,
+    async listen(port = config.server.port, host = config.server.host) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const addr = server.address() as AddressInfo;
+      const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      app.url = `http://${shownHost}:${addr.port}`;
+      return app.url;
+    },
+    async close(graceMs = config.server.shutdown_grace) {
+      services.draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      // Keep-alive connections that become idle after their last response must not hold the shutdown open.
+      const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+      await closed;
+      clearTimeout(timer);
+      clearInterval(idleSweep);
+      await recorder.close();
+      keys.close();
+      await agent.close().catch(() => undefined);
+      if (demo) await demo.close();
+      await store.close();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,53 @@
+import { createApp, createLogger, type App } from '../app.js';
+import { PRESETS_BY_NAME } from '../providers/presets.js';
+import { ensureLocalKey } from './local-key.js';
+import { resolveConfig, type CommonOptions } from './options.js';
+
+/** Starts the router and returns it; prints where it listens, a key and how to point Claude Code at it. */
+export async function startRouter(opts: CommonOptions, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<{ app: App; key: string | null }> {
+  const { config, dataDir } = await resolveConfig(opts);
+  const log = createLogger(config.telemetry.log_level);
+  const app = await createApp({ config, dataDir, logger: log });
+  const url = await app.listen();
+  const key = await ensureLocalKey(app.services.store, dataDir);
+  if (key) await app.services.keys.reload();
+
+  out(`Switchyard is listening on ${url}`);
+  if (app.demo) {
+    out('');
+    out('No provider key is configured, so the built-in DEMO provider (the Switchyard simulator) answers every request.');
+    out('Its answers are simulated, not from a real model. To use real providers, set e.g. ANTHROPIC_API_KEY,');
+    out(`OPENAI_API_KEY or GEMINI_API_KEY (any of ${[...PRESETS_BY_NAME.values()].flatMap((p) => p.keyEnv).join(', ')})`);
+    out('or add a providers: section to switchyard.yaml, then restart.');
+  } else {
+    out(`Providers: ${app.services.providers.list().map((p) => p.name).join(', ')}`);
+  }
+  out('');
+  if (key) out(`Client key: ${key}`);
+  else out('Client keys: use one from your config, or create one with: npx switchyard keys create <name>');
+  out('');
+  out('Point Claude Code at it:');
+  out(`  ANTHROPIC_BASE_URL=${url} ANTHROPIC_AUTH_TOKEN=${key ?? '<your key>'} claude`);
+  out('or simply: npx switchyard claude');
+  return { app, key };
+}
+
+/** `switchyard start`: runs until SIGTERM/SIGINT, then drains in-flight requests and streams and exits 0. */
+export async function runStart(opts: CommonOptions): Promise<void> {
+  const { app } = await startRouter(opts);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.services.log.info({ signal }, 'shutting down: draining in-flight requests');
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.services.log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

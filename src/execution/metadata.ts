@@ -1,0 +1,33 @@
+import type { RequestContext } from '../ingress/context.js';
+
+/** The `metadata` object every response carries (SPEC section 6). */
+export function responseMetadata(ctx: RequestContext): Record<string, unknown> {
+  return {
+    attempts: ctx.attempts.map((a) => ({
+      model: a.model,
+      provider: a.provider,
+      success: a.success,
+      status: a.status,
+      error: a.error,
+      time_to_first_token_ms: a.ttftMs,
+      duration_ms: a.durationMs,
+    })),
+    generation_id: ctx.id,
+    reasoning: null,
+    total_duration_ms: Math.round(ctx.elapsed()),
+    router: null,
+    route_id: null,
+    variant_id: null,
+  };
+}
+
+/** Headers every routed response carries. */
+export function switchyardHeaders(ctx: RequestContext): Record<string, string> {
+  return {
+    'x-request-id': ctx.id,
+    'x-switchyard-model': ctx.model ?? '',
+    'x-switchyard-provider': ctx.provider ?? '',
+    'x-switchyard-attempts': String(ctx.attempts.length),
+    'x-switchyard-overhead-ms': ctx.overheadMs === null ? '' : ctx.overheadMs.toFixed(2),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * Zero-copy JSON object scanning and splicing for the passthrough hot path (see docs/decisions/0002). The only public
+ * entry point of this directory.
+ */
+export {
+  DEFAULT_MAX_DEPTH,
+  JsonScanError,
+  parseValue,
+  scanTopLevel,
+  valueKind,
+  type MemberSpan,
+  type ScannedObject,
+  type ScanOptions,
+  type ValueKind,
+} from './scan.js';
+export { spliceMembers, type Edit, type SplicedBody } from './splice.js';
+export { isValidUtf8 } from './utf8.js';

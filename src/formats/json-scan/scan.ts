@@ -1,0 +1,390 @@
+import { Buffer } from 'node:buffer';
+
+/**
+ * One top-level member of a scanned object. All offsets are byte offsets into the scanned buffer, end-exclusive.
+ *
+ * - `keyStart`: the key's opening quote.
+ * - `valueStart..valueEnd`: exactly the value's bytes (no surrounding whitespace).
+ * - `memberStart..memberEnd`: the whole `"key": value` including the whitespace around it, but not the separating
+ *   comma. `memberStart` is just after the `{` or the preceding `,`; `memberEnd` is the offset of the following `,`
+ *   or `}`.
+ */
+export interface MemberSpan {
+  key: string;
+  keyStart: number;
+  valueStart: number;
+  valueEnd: number;
+  memberStart: number;
+  memberEnd: number;
+}
+
+export interface ScannedObject {
+  /** Every top-level member in document order, duplicates included. */
+  members: MemberSpan[];
+  /** The member with this key; with duplicate keys the last one, which is the one `JSON.parse` keeps. */
+  get(key: string): MemberSpan | undefined;
+  openBrace: number;
+  closeBrace: number;
+}
+
+export interface ScanOptions {
+  /** Maximum nesting of objects/arrays, the top-level object counting as 1. Default 512. */
+  maxDepth?: number;
+}
+
+export class JsonScanError extends Error {
+  /** Byte offset of the offending byte (the buffer length for an unexpected end). */
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(message);
+    this.name = 'JsonScanError';
+    this.offset = offset;
+  }
+}
+
+export const DEFAULT_MAX_DEPTH = 512;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+const IN_OBJECT = 1;
+const IN_ARRAY = 2;
+
+/** 1 for the characters that may follow a backslash (other than `u`). */
+const SIMPLE_ESCAPE = new Uint8Array(256);
+for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
+
+/** 1 for hex digits. */
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+
+/** A zero-copy `Buffer` view of any `Uint8Array`. */
+export function asBuffer(buf: Uint8Array): Buffer {
+  return Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+class ScannedObjectImpl implements ScannedObject {
+  private index: Map<string, MemberSpan> | undefined;
+  constructor(
+    readonly members: MemberSpan[],
+    readonly openBrace: number,
+    readonly closeBrace: number,
+  ) {}
+
+  get(key: string): MemberSpan | undefined {
+    const members = this.members;
+    if (members.length <= 16) {
+      for (let i = members.length - 1; i >= 0; i--) if (members[i].key === key) return members[i];
+      return undefined;
+    }
+    if (!this.index) {
+      this.index = new Map();
+      for (const m of members) this.index.set(m.key, m);
+    }
+    return this.index.get(key);
+  }
+}
+
+function describeByte(c: number): string {
+  if (c >= 0x21 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
+  return `0x${c.toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * A single-use structural JSON scanner. String contents are skipped with native `indexOf('"')`; the bytes between
+ * quotes are checked for backslashes and raw control characters four at a time through an aligned `Uint32Array`
+ * view (no copy).
+ */
+class Scanner {
+  private readonly b: Buffer;
+  private readonly len: number;
+  private readonly maxDepth: number;
+  /** Word view of `b` starting at byte `align` (the first 4-aligned offset), `null` for tiny buffers. */
+  private readonly words: Uint32Array | null;
+  private readonly align: number;
+  private readonly stack: number[] = [];
+  /** Set by `skipString`: whether the string just skipped contained a backslash. */
+  private escaped = false;
+
+  constructor(b: Buffer, maxDepth: number) {
+    this.b = b;
+    this.len = b.length;
+    this.maxDepth = maxDepth;
+    const align = (4 - (b.byteOffset & 3)) & 3;
+    this.align = align;
+    const nWords = this.len > align ? (this.len - align) >>> 2 : 0;
+    this.words = nWords > 0 ? new Uint32Array(b.buffer, b.byteOffset + align, nWords) : null;
+  }
+
+  private fail(i: number): never {
+    if (i >= this.len) throw new JsonScanError('Unexpected end of JSON input', this.len);
+    throw new JsonScanError(`Unexpected token ${describeByte(this.b[i])} at byte ${i}`, i);
+  }
+
+  private skipWs(i: number): number {
+    const b = this.b;
+    const len = this.len;
+    while (i < len) {
+      const c = b[i];
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+      else break;
+    }
+    return i;
+  }
+
+  /** The first offset in [p, q) holding a byte < 0x20 or a backslash; q when there is none. */
+  private findSpecial(p: number, q: number): number {
+    const b = this.b;
+    const align = this.align;
+    // Bytes before the next word boundary.
+    while (p < q && ((p - align) & 3) !== 0) {
+      const c = b[p];
+      if (c < 0x20 || c === BACKSLASH) return p;
+      p++;
+    }
+    const words = this.words;
+    if (words !== null && q - p >= 4) {
+      // p is word-aligned here (and >= align) because at least 4 bytes remain.
+      // SWAR: a byte < 0x20 sets its high bit in (w - 0x20..) & ~w; a 0x5c byte is a zero byte of w ^ 0x5c..
+      let wi = (p - align) >> 2;
+      const wEnd = (q - align) >> 2;
+      while (wi < wEnd) {
+        const w = words[wi];
+        const x = w ^ 0x5c5c5c5c;
+        if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x)) & 0x80808080) break;
+        wi++;
+      }
+      p = align + (wi << 2);
+    }
+    for (; p < q; p++) {
+      const c = b[p];
+      if (c < 0x20 || c === BACKSLASH) return p;
+    }
+    return q;
+  }
+
+  /** `i` is at an opening quote; returns the offset just past the closing quote. */
+  private skipString(i: number): number {
+    const b = this.b;
+    let p = i + 1;
+    let q = b.indexOf(QUOTE, p);
+    let escaped = false;
+    for (;;) {
+      if (q < 0) throw new JsonScanError(`Unterminated string starting at byte ${i}`, i);
+      const k = p === q ? q : this.findSpecial(p, q);
+      if (k === q) break;
+      if (b[k] !== BACKSLASH) throw new JsonScanError(`Bad control character in string literal at byte ${k}`, k);
+      escaped = true;
+      const e = b[k + 1];
+      if (e === QUOTE) {
+        // An escaped quote: the candidate end was not the end.
+        p = k + 2;
+        q = b.indexOf(QUOTE, p);
+      } else if (e === 0x75 /* u */) {
+        for (let h = k + 2; h < k + 6; h++) {
+          if (h >= this.len || HEX[b[h]] === 0) {
+            if (h >= this.len) throw new JsonScanError(`Unterminated string starting at byte ${i}`, i);
+            throw new JsonScanError(`Bad Unicode escape at byte ${k}`, k);
+          }
+        }
+        p = k + 6;
+      } else if (SIMPLE_ESCAPE[e] === 1) {
+        p = k + 2;
+      } else {
+        throw new JsonScanError(`Bad escaped character at byte ${k}`, k);
+      }
+    }
+    this.escaped = escaped;
+    return q + 1;
+  }
+
+  private skipNumber(i: number): number {
+    const b = this.b;
+    let p = i;
+    if (b[p] === MINUS) p++;
+    let c = b[p];
+    if (c === ZERO) p++;
+    else if (c > ZERO && c <= NINE) {
+      p++;
+      for (c = b[p]; c >= ZERO && c <= NINE; c = b[++p]);
+    } else this.fail(p);
+    if (b[p] === DOT) {
+      c = b[++p];
+      if (!(c >= ZERO && c <= NINE)) this.fail(p);
+      for (c = b[++p]; c >= ZERO && c <= NINE; c = b[++p]);
+    }
+    c = b[p];
+    if (c === 0x65 || c === 0x45) {
+      c = b[++p];
+      if (c === PLUS || c === MINUS) c = b[++p];
+      if (!(c >= ZERO && c <= NINE)) this.fail(p);
+      for (c = b[++p]; c >= ZERO && c <= NINE; c = b[++p]);
+    }
+    return p;
+  }
+
+  private skipLiteral(i: number, lit: readonly number[]): number {
+    const b = this.b;
+    for (let k = 1; k < lit.length; k++) if (b[i + k] !== lit[k]) this.fail(i + k);
+    return i + lit.length;
+  }
+
+  /** At a key inside a nested object: skips `"key" :` and the whitespace after it; returns the value's offset. */
+  private skipKeyColon(i: number): number {
+    if (this.b[i] !== QUOTE) this.fail(i);
+    i = this.skipWs(this.skipString(i));
+    if (this.b[i] !== COLON) this.fail(i);
+    return this.skipWs(i + 1);
+  }
+
+  private tooDeep(i: number): never {
+    throw new JsonScanError(`Maximum nesting depth ${this.maxDepth} exceeded at byte ${i}`, i);
+  }
+
+  /**
+   * Skips one value starting exactly at `i` (whitespace already skipped), `depth` containers deep. Iterative, so
+   * hostile nesting cannot overflow the call stack.
+   */
+  private skipValue(i: number, depth: number): number {
+    const b = this.b;
+    const stack = this.stack;
+    let sp = 0;
+    for (;;) {
+      const c = b[i];
+      if (c === QUOTE) i = this.skipString(i);
+      else if (c === LBRACE) {
+        if (depth + sp + 1 > this.maxDepth) this.tooDeep(i);
+        i = this.skipWs(i + 1);
+        if (b[i] === RBRACE) i++;
+        else {
+          stack[sp++] = IN_OBJECT;
+          i = this.skipKeyColon(i);
+          continue;
+        }
+      } else if (c === LBRACKET) {
+        if (depth + sp + 1 > this.maxDepth) this.tooDeep(i);
+        i = this.skipWs(i + 1);
+        if (b[i] === RBRACKET) i++;
+        else {
+          stack[sp++] = IN_ARRAY;
+          continue;
+        }
+      } else if (c === MINUS || (c >= ZERO && c <= NINE)) i = this.skipNumber(i);
+      else if (c === 0x74) i = this.skipLiteral(i, TRUE);
+      else if (c === 0x66) i = this.skipLiteral(i, FALSE);
+      else if (c === 0x6e) i = this.skipLiteral(i, NULL);
+      else this.fail(i);
+
+      // After a value: close containers until one continues with a comma.
+      for (;;) {
+        if (sp === 0) return i;
+        i = this.skipWs(i);
+        const d = b[i];
+        const top = stack[sp - 1];
+        if (d === COMMA) {
+          i = this.skipWs(i + 1);
+          if (top === IN_OBJECT) i = this.skipKeyColon(i);
+          break;
+        }
+        if (d === (top === IN_OBJECT ? RBRACE : RBRACKET)) {
+          sp--;
+          i++;
+          continue;
+        }
+        this.fail(i);
+      }
+    }
+  }
+
+  scan(): ScannedObject {
+    const b = this.b;
+    let i = this.skipWs(0);
+    if (i >= this.len) throw new JsonScanError('Unexpected end of JSON input', this.len);
+    if (b[i] !== LBRACE) throw new JsonScanError(`Unexpected token ${describeByte(b[i])} at byte ${i}: expected a JSON object`, i);
+    if (this.maxDepth < 1) this.tooDeep(i);
+    const openBrace = i;
+    const members: MemberSpan[] = [];
+    let memberStart = i + 1;
+    i = this.skipWs(i + 1);
+    let closeBrace: number;
+    if (b[i] === RBRACE) closeBrace = i;
+    else {
+      for (;;) {
+        if (b[i] !== QUOTE) this.fail(i);
+        const keyStart = i;
+        i = this.skipString(i);
+        const key = this.escaped ? (JSON.parse(b.toString('utf8', keyStart, i)) as string) : b.toString('utf8', keyStart + 1, i - 1);
+        i = this.skipWs(i);
+        if (b[i] !== COLON) this.fail(i);
+        const valueStart = this.skipWs(i + 1);
+        if (valueStart >= this.len) this.fail(valueStart);
+        const valueEnd = this.skipValue(valueStart, 1);
+        i = this.skipWs(valueEnd);
+        members.push({ key, keyStart, valueStart, valueEnd, memberStart, memberEnd: i });
+        const c = b[i];
+        if (c === COMMA) {
+          memberStart = i + 1;
+          i = this.skipWs(i + 1);
+        } else if (c === RBRACE) {
+          closeBrace = i;
+          break;
+        } else this.fail(i);
+      }
+    }
+    i = this.skipWs(closeBrace + 1);
+    if (i < this.len) this.fail(i);
+    return new ScannedObjectImpl(members, openBrace, closeBrace);
+  }
+}
+
+const TRUE = [0x74, 0x72, 0x75, 0x65];
+const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
+const NULL = [0x6e, 0x75, 0x6c, 0x6c];
+
+/**
+ * Validates that `buf` is exactly one JSON object (surrounding whitespace allowed) and returns its top-level members'
+ * byte spans. Validation is structural and complete (strings, escapes, numbers, literals, separators, nesting) except
+ * for UTF-8 well-formedness, which `isValidUtf8` checks separately. Throws `JsonScanError` with a byte offset.
+ */
+export function scanTopLevel(buf: Uint8Array, options: ScanOptions = {}): ScannedObject {
+  return new Scanner(asBuffer(buf), options.maxDepth ?? DEFAULT_MAX_DEPTH).scan();
+}
+
+/** `JSON.parse` of just this member's value bytes. */
+export function parseValue(buf: Uint8Array, span: MemberSpan): unknown {
+  return JSON.parse(asBuffer(buf).toString('utf8', span.valueStart, span.valueEnd));
+}
+
+export type ValueKind = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
+
+/** The JSON type of a scanned member's value, from its first byte. */
+export function valueKind(buf: Uint8Array, span: MemberSpan): ValueKind {
+  const c = buf[span.valueStart];
+  switch (c) {
+    case LBRACE:
+      return 'object';
+    case LBRACKET:
+      return 'array';
+    case QUOTE:
+      return 'string';
+    case 0x74:
+    case 0x66:
+      return 'boolean';
+    case 0x6e:
+      return 'null';
+    default:
+      if (c === MINUS || (c >= ZERO && c <= NINE)) return 'number';
+      throw new JsonScanError(`Not a JSON value at byte ${span.valueStart}`, span.valueStart);
+  }
+}

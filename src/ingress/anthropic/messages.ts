@@ -1,0 +1,62 @@
+import type { Services } from '../../app-types.js';
+import { readAnthropicRequest, RequestValidationError, type AnthropicRequestView } from '../../formats/anthropic/request.js';
+import { passthroughMessages } from '../../execution/anthropic-passthrough.js';
+import { resolveModel } from '../../routing/resolve.js';
+import { authenticate } from '../auth.js';
+import { BodyTooLargeError, readBody } from '../body.js';
+import type { RequestContext } from '../context.js';
+import { sendError } from '../respond.js';
+
+/** Reads, checks and resolves an Anthropic-format request; answers the error itself and returns null when it cannot. */
+export async function prepareAnthropicRequest(svc: Services, ctx: RequestContext, opts: { forCount?: boolean } = {}): Promise<AnthropicRequestView | null> {
+  if (!authenticate(svc, ctx)) return null;
+  let buf: Buffer;
+  try {
+    buf = await readBody(ctx.req, svc.config.server.body_limit);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) {
+      sendError(ctx, 413, `Request body is too large: the limit is ${svc.config.server.body_limit} bytes.`, { type: 'request_too_large', headers: { connection: 'close' } });
+      return null;
+    }
+    throw e;
+  }
+  try {
+    const view = readAnthropicRequest(buf, opts);
+    ctx.requestedModel = view.model;
+    ctx.stream = view.stream;
+    return view;
+  } catch (e) {
+    if (e instanceof RequestValidationError) {
+      sendError(ctx, 400, e.message, { type: 'invalid_request_error' });
+      return null;
+    }
+    throw e;
+  }
+}
+
+function queryOf(url: string | undefined): string {
+  const q = url?.indexOf('?') ?? -1;
+  return q >= 0 ? url!.slice(q) : '';
+}
+
+export async function handleMessages(svc: Services, ctx: RequestContext): Promise<void> {
+  const view = await prepareAnthropicRequest(svc, ctx);
+  if (!view) return;
+  const resolution = resolveModel(view.model, svc.providers, svc.config.aliases);
+  if (!resolution.ok) {
+    sendError(ctx, 404, `${resolution.reason}. List the available models with GET /v1/models.`, { type: 'not_found_error', errorClass: 'model_not_found' });
+    return;
+  }
+  const anthropic = resolution.candidates.filter((c) => c.provider.format === 'anthropic');
+  if (anthropic.length === 0) {
+    sendError(ctx, 400, `model "${view.model}" is served only by ${resolution.candidates.map((c) => c.provider.format).join(', ')}-format providers, which this build cannot translate to yet`, { type: 'invalid_request_error', errorClass: 'unsupported_format' });
+    return;
+  }
+  await passthroughMessages(
+    { agent: svc.agent, providers: svc.providers, log: svc.log, maxAttempts: svc.config.failover.max_attempts, totalTimeoutMs: svc.config.failover.timeouts.total ?? 600_000 },
+    ctx,
+    view,
+    anthropic,
+    queryOf(ctx.req.url),
+  );
+}

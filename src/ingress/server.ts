@@ -1,0 +1,61 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import FindMyWay from 'find-my-way';
+import type { Services } from '../app-types.js';
+import { handleCountTokens } from './anthropic/count-tokens.js';
+import { handleMessages } from './anthropic/messages.js';
+import { RequestContext, type ApiSurface } from './context.js';
+import { handleModels } from './models.js';
+import { sendError, sendJson } from './respond.js';
+
+type Handler = (svc: Services, ctx: RequestContext) => Promise<void>;
+
+/**
+ * Wraps a handler so every request, answered or failed, is recorded exactly once, and an unexpected exception becomes
+ * a 500 in the caller's format instead of a dropped connection.
+ */
+function recorded(svc: Services, api: ApiSurface, endpoint: string, handler: Handler) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const ctx = new RequestContext(req, res, api, endpoint);
+    const done = () => {
+      const record = ctx.finish();
+      if (record) svc.recorder.add(record);
+    };
+    handler(svc, ctx)
+      .catch((err: unknown) => {
+        svc.log.error({ err, requestId: ctx.id }, 'request failed unexpectedly');
+        if (!res.headersSent) sendError(ctx, 500, 'Internal error in Switchyard; see the router log for request ' + ctx.id, { type: 'api_error', errorClass: 'internal' });
+        else {
+          ctx.fail(500, 'internal', (err as Error).message);
+          res.destroy();
+        }
+      })
+      .finally(() => {
+        if (res.writableFinished || res.destroyed) done();
+        else res.once('close', done);
+      });
+  };
+}
+
+export function createHttpServer(svc: Services): http.Server {
+  const router = FindMyWay({
+    ignoreTrailingSlash: true,
+    defaultRoute: recorded(svc, 'anthropic', 'unknown', async (_svc, ctx) => {
+      const path = ctx.req.url?.split('?')[0] ?? '';
+      sendError(ctx, 404, `No route for ${ctx.req.method} ${path}. Switchyard serves POST /v1/messages, POST /v1/messages/count_tokens and GET /v1/models.`, { type: 'not_found_error' });
+    }),
+  });
+  router.on('POST', '/v1/messages', recorded(svc, 'anthropic', 'messages', handleMessages));
+  router.on('POST', '/v1/messages/count_tokens', recorded(svc, 'anthropic', 'count_tokens', handleCountTokens));
+  router.on('GET', '/v1/models', recorded(svc, 'anthropic', 'models', handleModels));
+  router.on('GET', '/healthz', (_req, res) => sendJson(res, 200, '{"status":"ok"}'));
+  router.on('GET', '/readyz', (_req, res) => {
+    if (svc.draining) return sendJson(res, 503, '{"status":"draining"}');
+    svc.store.ping().then(
+      () => sendJson(res, 200, JSON.stringify({ status: 'ready', store: svc.store.kind, record_queue: svc.recorder.depth })),
+      (err: unknown) => sendJson(res, 503, JSON.stringify({ status: 'unavailable', store: svc.store.kind, error: (err as Error).message })),
+    );
+  });
+
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => router.lookup(req, res));
+  return server;
+}

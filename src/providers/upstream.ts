@@ -1,0 +1,61 @@
+import { Agent, type Dispatcher } from 'undici';
+import type { Provider } from './registry.js';
+
+/**
+ * One keep-alive connection pool per upstream origin (undici's Agent keeps a Pool per origin). Shared by every request
+ * so TLS handshakes and TCP setup happen once per connection, not per request.
+ */
+export function createUpstreamAgent(opts: { connectTimeoutMs: number; connections?: number }): Agent {
+  return new Agent({
+    connect: { timeout: opts.connectTimeoutMs },
+    connections: opts.connections ?? 256,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    // Timeouts that matter are enforced per request by the execution layer.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    pipelining: 1,
+  });
+}
+
+export type UpstreamOp = 'messages' | 'count_tokens' | 'models' | 'chat' | 'generate' | 'stream_generate' | 'gemini_count_tokens';
+
+/** The provider URL for an operation, following each vendor SDK's base URL convention (SPEC section 8). */
+export function upstreamUrl(provider: Provider, op: UpstreamOp, model?: string, query?: string): string {
+  const base = provider.baseUrl;
+  switch (op) {
+    case 'messages':
+      return `${base}/v1/messages${query ?? ''}`;
+    case 'count_tokens':
+      return `${base}/v1/messages/count_tokens${query ?? ''}`;
+    case 'models':
+      return provider.format === 'anthropic' ? `${base}/v1/models` : provider.format === 'gemini' ? `${base}/v1beta/models` : `${base}/models`;
+    case 'chat':
+      return `${base}/chat/completions`;
+    case 'generate':
+      return `${base}/v1beta/models/${encodeURIComponent(model ?? '')}:generateContent`;
+    case 'stream_generate':
+      return `${base}/v1beta/models/${encodeURIComponent(model ?? '')}:streamGenerateContent?alt=sse`;
+    case 'gemini_count_tokens':
+      return `${base}/v1beta/models/${encodeURIComponent(model ?? '')}:countTokens`;
+  }
+}
+
+/** Adds the provider's auth header for the given key. */
+export function authHeaders(provider: Provider, key: string, into: Record<string, string>): Record<string, string> {
+  if (!key) return into;
+  switch (provider.auth) {
+    case 'x-api-key':
+      into['x-api-key'] = key;
+      break;
+    case 'x-goog-api-key':
+      into['x-goog-api-key'] = key;
+      break;
+    case 'bearer':
+      into['authorization'] = `Bearer ${key}`;
+      break;
+  }
+  return into;
+}
+
+export type UpstreamResponse = Dispatcher.ResponseData;

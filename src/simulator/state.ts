@@ -1,0 +1,42 @@
+/** Shared, protocol-neutral state of one simulator instance. */
+import type { ServerResponse } from 'node:http';
+import { FaultEngine } from './faults.js';
+import { RequestLog } from './log.js';
+import { PrefixCache } from './prefix-cache.js';
+import { createRng, type Rng } from './rng.js';
+import { ScriptQueue } from './script.js';
+
+export interface SimStateOptions {
+  seed: number;
+  label?: string;
+  logLimit?: number;
+  logBodyBytesLimit?: number;
+}
+
+export class SimState {
+  readonly label: string | undefined;
+  /** Ids, request ids, signatures of generated tool calls. */
+  readonly idRng: Rng;
+  readonly faults: FaultEngine;
+  readonly scripts = new ScriptQueue();
+  readonly log: RequestLog;
+  readonly prefixCache = new PrefixCache();
+  /** Aborted by `close()`: ends pending sleeps. */
+  readonly closing = new AbortController();
+  /** Responses held open by `hang` faults. */
+  readonly hung = new Set<ServerResponse>();
+
+  constructor(opts: SimStateOptions) {
+    this.label = opts.label;
+    this.idRng = createRng(opts.seed ^ 0x5bd1e995);
+    this.faults = new FaultEngine(createRng(opts.seed));
+    this.log = new RequestLog(opts.logLimit, opts.logBodyBytesLimit);
+  }
+
+  reset(): void {
+    this.log.clear();
+    this.scripts.clear();
+    this.faults.clear();
+    this.prefixCache.clear();
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Public types of the provider simulator. Everything here is re-exported from `./index.ts`.
+ */
+
+export interface SimulatorOptions {
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Bind address; default 127.0.0.1. */
+  host?: string;
+  /** Seed for the RNG used for ids, signatures and fault probabilities. Random when omitted. */
+  seed?: number;
+  /** Free-form name; sent as `x-sim-label` on every response and named in generated answers. */
+  label?: string;
+  /** Request log bound (entries); default 10,000. */
+  logLimit?: number;
+  /** Request log bound (sum of stored body bytes); default 256 MiB. The oldest entries go first. */
+  logBodyBytesLimit?: number;
+}
+
+export interface SimRequestLog {
+  seq: number;
+  time: number;
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  model?: string;
+  stream?: boolean;
+  /** Fault kind(s) applied, joined with `+` when several combined (e.g. `latency+cut`). */
+  fault?: string;
+}
+
+export type ScriptedBlock =
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; name: string; input: unknown; id?: string }
+  | { type: 'thinking'; thinking: string; signature?: string }
+  | { type: 'redacted_thinking'; data: string };
+
+export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence';
+
+export interface ScriptedUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+}
+
+export interface ScriptedTurn {
+  content: ScriptedBlock[];
+  /** Default: `tool_use` if any tool_use block, else `end_turn`. */
+  stop_reason?: StopReason;
+  /** Reported with `stop_reason: 'stop_sequence'`; defaults to the request's first `stop_sequences` entry. */
+  stop_sequence?: string;
+  /** Overrides the computed usage field by field. */
+  usage?: Partial<ScriptedUsage>;
+}
+
+export type FaultKind =
+  /** Error response; protocol error body by default (e.g. 529 overloaded_error, 429 rate_limit_error). */
+  | { kind: 'status'; status: number; retryAfter?: number | string; body?: unknown; errorType?: string; message?: string }
+  /** Delay before the response headers. */
+  | { kind: 'latency'; ms: number }
+  /** Stream: headers and message_start at once, first content delta after `ms`. Non-stream: headers at once, body after `ms`. */
+  | { kind: 'slow_first_token'; ms: number }
+  /** Stream: destroy the socket after N SSE events. Non-stream: destroy it mid-body. */
+  | { kind: 'cut'; afterEvents: number }
+  /** Stream: after N events send an event whose data is invalid JSON, then end. Non-stream: truncated JSON body. */
+  | { kind: 'malformed'; afterEvents: number }
+  /** Accept the request and never answer (until `close()`). */
+  | { kind: 'hang' }
+  /** Destroy the socket at once, no response. */
+  | { kind: 'reset' }
+  /** Stream: after N events send an `error` event (overloaded_error by default) and end. Non-stream: the matching error status. */
+  | { kind: 'stream_error'; afterEvents: number; errorType?: string };
+
+export interface FaultMatch {
+  model?: string;
+  /** Request path without the query string, compared exactly (e.g. `/v1/messages`). */
+  path?: string;
+  stream?: boolean;
+}
+
+export interface FaultRule {
+  fault: FaultKind;
+  match?: FaultMatch;
+  /** Apply to the next N matching requests; unlimited when omitted. */
+  times?: number;
+  /** 0..1, rolled with the seeded RNG for each matching request. */
+  probability?: number;
+}
+
+export interface Simulator {
+  readonly url: string;
+  readonly port: number;
+  readonly label: string | undefined;
+  /** Provider requests (control requests under `/_sim/` are not logged), oldest first. */
+  readonly requests: SimRequestLog[];
+  /** Queue turns (FIFO, one per generation request); with `match.model` only requests for that model take them. */
+  script(turns: ScriptedTurn[], match?: { model?: string }): void;
+  fault(rule: FaultRule): void;
+  clearFaults(): void;
+  /** Clears the request log, scripts, faults and the prompt-cache memory. */
+  reset(): void;
+  close(): Promise<void>;
+}

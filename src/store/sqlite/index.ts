@@ -1,0 +1,239 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { ClientKey, NewClientKey, Permission, Store } from '../types.js';
+import type { AttemptRecord, RequestRecord } from '../../telemetry/record.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+interface KeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  permissions: string;
+  source: ClientKey['source'];
+  created_at: number;
+  revoked_at: number | null;
+}
+
+interface RequestRow {
+  id: string;
+  time: number;
+  key_name: string | null;
+  api: RequestRecord['api'];
+  endpoint: string;
+  client: string | null;
+  requested_model: string | null;
+  model: string | null;
+  provider: string | null;
+  status: number;
+  error_class: string | null;
+  error: string | null;
+  stream: number;
+  stop_reason: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
+  ttft_ms: number | null;
+  overhead_ms: number | null;
+  duration_ms: number;
+  attempts: string;
+}
+
+function toKey(r: KeyRow): ClientKey {
+  return {
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    hash: r.hash,
+    permissions: JSON.parse(r.permissions) as Permission[],
+    source: r.source,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+  };
+}
+
+function toRecord(r: RequestRow): RequestRecord {
+  return {
+    id: r.id,
+    time: r.time,
+    keyName: r.key_name,
+    api: r.api,
+    endpoint: r.endpoint,
+    client: r.client,
+    requestedModel: r.requested_model,
+    model: r.model,
+    provider: r.provider,
+    status: r.status,
+    errorClass: r.error_class,
+    error: r.error,
+    stream: r.stream === 1,
+    stopReason: r.stop_reason,
+    usage:
+      r.input_tokens === null
+        ? null
+        : {
+            input: r.input_tokens,
+            output: r.output_tokens ?? 0,
+            cacheRead: r.cache_read_tokens ?? 0,
+            cacheWrite: r.cache_write_tokens ?? 0,
+            reasoning: r.reasoning_tokens ?? 0,
+          },
+    ttftMs: r.ttft_ms,
+    overheadMs: r.overhead_ms,
+    durationMs: r.duration_ms,
+    attempts: JSON.parse(r.attempts) as AttemptRecord[],
+  };
+}
+
+export function newKeyId(): string {
+  return 'key_' + randomUUID().replace(/-/g, '').slice(0, 20);
+}
+
+/** The embedded default store: one SQLite file in WAL mode. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly insertRecord: Database.Statement;
+  private readonly insertMany: (records: RequestRecord[]) => void;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.insertRecord = this.db.prepare(
+      `INSERT OR REPLACE INTO requests (id, time, key_name, api, endpoint, client, requested_model, model, provider, status,
+        error_class, error, stream, stop_reason, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+        reasoning_tokens, ttft_ms, overhead_ms, duration_ms, attempts)
+       VALUES (@id, @time, @key_name, @api, @endpoint, @client, @requested_model, @model, @provider, @status,
+        @error_class, @error, @stream, @stop_reason, @input_tokens, @output_tokens, @cache_read_tokens, @cache_write_tokens,
+        @reasoning_tokens, @ttft_ms, @overhead_ms, @duration_ms, @attempts)`,
+    );
+    this.insertMany = this.db.transaction((records: RequestRecord[]) => {
+      for (const r of records) {
+        this.insertRecord.run({
+          id: r.id,
+          time: r.time,
+          key_name: r.keyName,
+          api: r.api,
+          endpoint: r.endpoint,
+          client: r.client,
+          requested_model: r.requestedModel,
+          model: r.model,
+          provider: r.provider,
+          status: r.status,
+          error_class: r.errorClass,
+          error: r.error,
+          stream: r.stream ? 1 : 0,
+          stop_reason: r.stopReason,
+          input_tokens: r.usage?.input ?? null,
+          output_tokens: r.usage?.output ?? null,
+          cache_read_tokens: r.usage?.cacheRead ?? null,
+          cache_write_tokens: r.usage?.cacheWrite ?? null,
+          reasoning_tokens: r.usage?.reasoning ?? null,
+          ttft_ms: r.ttftMs,
+          overhead_ms: r.overheadMs,
+          duration_ms: r.durationMs,
+          attempts: JSON.stringify(r.attempts),
+        });
+      }
+    });
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+    let version = row?.version ?? 0;
+    if (!row) this.db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
+    for (; version < SQLITE_MIGRATIONS.length; version++) {
+      const sql = SQLITE_MIGRATIONS[version];
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.prepare('UPDATE schema_version SET version = ?').run(version + 1);
+      })();
+    }
+  }
+
+  async secret(): Promise<Buffer> {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'key_secret'").get() as { value: Buffer } | undefined;
+    if (row) return row.value;
+    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('key_secret', ?)").run(randomBytes(32));
+    return (this.db.prepare("SELECT value FROM meta WHERE key = 'key_secret'").get() as { value: Buffer }).value;
+  }
+
+  async listKeys(opts: { includeRevoked?: boolean } = {}): Promise<ClientKey[]> {
+    const sql = opts.includeRevoked
+      ? 'SELECT * FROM client_keys ORDER BY created_at'
+      : 'SELECT * FROM client_keys WHERE revoked_at IS NULL ORDER BY created_at';
+    return (this.db.prepare(sql).all() as KeyRow[]).map(toKey);
+  }
+
+  async insertKey(k: NewClientKey): Promise<ClientKey> {
+    const row: KeyRow = {
+      id: newKeyId(),
+      name: k.name,
+      prefix: k.prefix,
+      hash: k.hash,
+      permissions: JSON.stringify(k.permissions),
+      source: k.source,
+      created_at: Date.now(),
+      revoked_at: null,
+    };
+    this.db
+      .prepare('INSERT INTO client_keys (id, name, prefix, hash, permissions, source, created_at, revoked_at) VALUES (@id, @name, @prefix, @hash, @permissions, @source, @created_at, @revoked_at)')
+      .run(row);
+    return toKey(row);
+  }
+
+  async upsertConfigKey(k: NewClientKey): Promise<ClientKey> {
+    const existing = this.db.prepare("SELECT * FROM client_keys WHERE name = ? AND source = 'config'").get(k.name) as KeyRow | undefined;
+    if (existing) {
+      this.db
+        .prepare('UPDATE client_keys SET hash = ?, prefix = ?, permissions = ?, revoked_at = NULL WHERE id = ?')
+        .run(k.hash, k.prefix, JSON.stringify(k.permissions), existing.id);
+      return toKey(this.db.prepare('SELECT * FROM client_keys WHERE id = ?').get(existing.id) as KeyRow);
+    }
+    return this.insertKey(k);
+  }
+
+  async revokeKey(idOrName: string): Promise<ClientKey | null> {
+    const row = this.db
+      .prepare('SELECT * FROM client_keys WHERE (id = ? OR name = ?) AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1')
+      .get(idOrName, idOrName) as KeyRow | undefined;
+    if (!row) return null;
+    const now = Date.now();
+    this.db.prepare('UPDATE client_keys SET revoked_at = ? WHERE id = ?').run(now, row.id);
+    return toKey({ ...row, revoked_at: now });
+  }
+
+  async changeMarker(): Promise<number> {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  async insertRecords(records: RequestRecord[]): Promise<void> {
+    if (records.length) this.insertMany(records);
+  }
+
+  async getRecord(id: string): Promise<RequestRecord | null> {
+    const row = this.db.prepare('SELECT * FROM requests WHERE id = ?').get(id) as RequestRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async listRecords(opts: { limit: number }): Promise<RequestRecord[]> {
+    return (this.db.prepare('SELECT * FROM requests ORDER BY time DESC LIMIT ?').all(opts.limit) as RequestRow[]).map(toRecord);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
