@@ -37,8 +37,9 @@ export interface App {
 /** Redacts anything secret from structured logs, whatever the call site passes. */
 const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'headers["x-api-key"]', 'headers["x-goog-api-key"]', '*.api_key', '*.api_keys', '*.key'];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: undefined });
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: undefined };
+  return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {

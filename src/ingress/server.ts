@@ -7,6 +7,15 @@ import { RequestContext, type ApiSurface } from './context.js';
 import { handleModels } from './models.js';
 import { sendError, sendJson } from './respond.js';
 
+const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'cookie', 'proxy-authorization']);
+
+/** Request headers fit for a log line: credentials replaced, whatever logger is in use. */
+export function safeHeaders(headers: IncomingMessage['headers']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = SECRET_HEADERS.has(k) ? '[redacted]' : v;
+  return out;
+}
+
 type Handler = (svc: Services, ctx: RequestContext) => Promise<void>;
 
 /**
@@ -18,7 +27,12 @@ function recorded(svc: Services, api: ApiSurface, endpoint: string, handler: Han
     const ctx = new RequestContext(req, res, api, endpoint);
     const done = () => {
       const record = ctx.finish();
-      if (record) svc.recorder.add(record);
+      if (!record) return;
+      svc.recorder.add(record);
+      // Debug access log; the logger redacts credential headers (see createLogger).
+      if (svc.log.isLevelEnabled('debug')) {
+        svc.log.debug({ req: { method: req.method, url: req.url, headers: safeHeaders(req.headers) }, record }, 'request finished');
+      }
     };
     handler(svc, ctx)
       .catch((err: unknown) => {

@@ -78,7 +78,7 @@ describe('switchyard start', () => {
     sim.fault({ fault: { kind: 'slow_first_token', ms: 1500 }, times: 1 });
     const p = await startProcess(['--data-dir', path.join(dir, 'data')], dir);
     const client = new Anthropic({ baseURL: p.url, apiKey: 'sk-sy-drain-test-key-000000001', maxRetries: 0 });
-    const pending = client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'slow one' }] }).finalMessage();
+    const pending = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 50, messages: [{ role: 'user', content: 'slow one' }] }).finalMessage();
     await new Promise((r) => setTimeout(r, 500));
     p.child.kill('SIGTERM');
     const msg = await pending;
@@ -117,11 +117,11 @@ describe('switchyard keys', () => {
     const p = await startProcess([], dir);
     try {
       const client = new Anthropic({ baseURL: p.url, apiKey: key, maxRetries: 0 });
-      await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
+      await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
       const revoked = await cli(['keys', 'revoke', 'alice'], dir);
       expect(revoked.code, revoked.stderr).toBe(0);
       await new Promise((r) => setTimeout(r, 1200));
-      await expect(client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+      await expect(client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
     } finally {
       p.child.kill('SIGTERM');
       await p.exited;

@@ -19,7 +19,7 @@ async function recordFor(id: string) {
   return r!;
 }
 
-const base = { model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user' as const, content: 'Hello there' }] };
+const base = { model: 'claude-sonnet-4-6', max_tokens: 256, messages: [{ role: 'user' as const, content: 'Hello there' }] };
 
 describe('Anthropic SDK through the router to an Anthropic-format upstream', () => {
   it('non-streaming text: answer, served model, metadata, headers and record', async () => {
@@ -27,30 +27,30 @@ describe('Anthropic SDK through the router to an Anthropic-format upstream', () 
     expect(data.type).toBe('message');
     expect(data.content[0].type).toBe('text');
     expect((data.content[0] as Anthropic.TextBlock).text.length).toBeGreaterThan(0);
-    expect(data.model).toBe('anthropic/claude-sonnet-4-5');
+    expect(data.model).toBe('anthropic/claude-sonnet-4-6');
     expect(data.stop_reason).toBe('end_turn');
     const metadata = (data as unknown as { metadata: { attempts: Array<Record<string, unknown>>; generation_id: string } }).metadata;
     expect(metadata.attempts).toHaveLength(1);
-    expect(metadata.attempts[0]).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-4-5', success: true, status: 200 });
+    expect(metadata.attempts[0]).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-4-6', success: true, status: 200 });
     const id = response.headers.get('x-request-id')!;
     expect(id).toMatch(/^req_/);
     expect(metadata.generation_id).toBe(id);
     expect(response.headers.get('x-switchyard-provider')).toBe('anthropic');
-    expect(response.headers.get('x-switchyard-model')).toBe('anthropic/claude-sonnet-4-5');
+    expect(response.headers.get('x-switchyard-model')).toBe('anthropic/claude-sonnet-4-6');
     expect(response.headers.get('x-switchyard-attempts')).toBe('1');
     expect(Number(response.headers.get('x-switchyard-overhead-ms'))).toBeGreaterThanOrEqual(0);
 
     const rec = await recordFor(id);
-    expect(rec).toMatchObject({ keyName: 'test-key', api: 'anthropic', requestedModel: 'claude-sonnet-4-5', model: 'anthropic/claude-sonnet-4-5', provider: 'anthropic', status: 200, stream: false, stopReason: 'end_turn', errorClass: null });
+    expect(rec).toMatchObject({ keyName: 'test-key', api: 'anthropic', requestedModel: 'claude-sonnet-4-6', model: 'anthropic/claude-sonnet-4-6', provider: 'anthropic', status: 200, stream: false, stopReason: 'end_turn', errorClass: null });
     expect(rec.usage!.input).toBe(data.usage.input_tokens);
     expect(rec.usage!.output).toBe(data.usage.output_tokens);
     expect(rec.ttftMs).not.toBeNull();
   });
 
   it('streaming text: the SDK accumulates a complete message; usage and stop reason reach the record', async () => {
-    const stream = client.messages.stream({ ...base, model: 'anthropic/claude-sonnet-4-5' });
+    const stream = client.messages.stream({ ...base, model: 'anthropic/claude-sonnet-4-6' });
     const msg = await stream.finalMessage();
-    expect(msg.model).toBe('anthropic/claude-sonnet-4-5');
+    expect(msg.model).toBe('anthropic/claude-sonnet-4-6');
     expect((msg.content[0] as Anthropic.TextBlock).text.length).toBeGreaterThan(0);
     expect(msg.stop_reason).toBe('end_turn');
     expect(msg.usage.output_tokens).toBeGreaterThan(0);
@@ -92,7 +92,7 @@ describe('Anthropic SDK through the router to an Anthropic-format upstream', () 
   });
 
   it('count_tokens is forwarded and exact', async () => {
-    const body = { model: 'claude-sonnet-4-5', messages: [{ role: 'user' as const, content: 'Count these tokens, please, all of them.' }], system: 'Be brief.' };
+    const body = { model: 'claude-sonnet-4-6', messages: [{ role: 'user' as const, content: 'Count these tokens, please, all of them.' }], system: 'Be brief.' };
     const viaRouter = await client.messages.countTokens(body);
     const direct = await new Anthropic({ baseURL: h.sim.url, apiKey: 'x', maxRetries: 0 }).messages.countTokens(body);
     expect(viaRouter.input_tokens).toBe(direct.input_tokens);
@@ -140,19 +140,19 @@ describe('errors come back in Anthropic format', () => {
   });
 
   it('400 for malformed JSON, missing fields and wrong types, naming the field; each gets a record', async () => {
-    const malformed = await raw('{"model": "claude-sonnet-4-5", "max_tokens": 10,');
+    const malformed = await raw('{"model": "claude-sonnet-4-6", "max_tokens": 10,');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.type).toBe('invalid_request_error');
     expect(malformed.body.error.message).toMatch(/not valid JSON/);
 
-    const noMax = await raw(JSON.stringify({ model: 'claude-sonnet-4-5', messages: [] }));
+    const noMax = await raw(JSON.stringify({ model: 'claude-sonnet-4-6', messages: [] }));
     expect(noMax.status).toBe(400);
     expect(noMax.body.error.message).toMatch(/^max_tokens: field required/);
 
-    const noMessages = await raw(JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 5 }));
+    const noMessages = await raw(JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 5 }));
     expect(noMessages.body.error.message).toMatch(/^messages: field required/);
 
-    const wrongType = await raw(JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: '5', messages: [] }));
+    const wrongType = await raw(JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: '5', messages: [] }));
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.error.message).toMatch(/^max_tokens: expected a number, got a string/);
 
