@@ -1,0 +1,5 @@
+export type * from './types.js';
+export { emptyUsage } from './types.js';
+export type { Codec, ClientEncodeOptions, ProviderQuirks, StreamDecoder, StreamEncoder, UpstreamTarget } from './codec.js';
+export { CodecError } from './codec.js';
+export { wrapSignature, unwrapSignature } from './signature.js';
