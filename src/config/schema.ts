@@ -43,6 +43,24 @@ const modelEntrySchema = z.union([
   }),
 ]);
 
+export const quirksSchema = z.strictObject({
+  maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  systemRole: z.enum(['system', 'developer']).optional(),
+  stringContentOnly: z.boolean().optional(),
+  stripSchemaKeyword: z.boolean().optional(),
+  toolCallIdStyle: z.enum(['any', 'alnum9']).optional(),
+  reasoningField: z.enum(['reasoning_content', 'reasoning']).optional(),
+  replayReasoningContent: z.boolean().optional(),
+  reasoningRequest: z.enum(['reasoning_effort', 'reasoning_object', 'none']).optional(),
+  streamUsage: z.boolean().optional(),
+  cacheControl: z.boolean().optional(),
+  omitEmptyTools: z.boolean().optional(),
+  noToolChoice: z.boolean().optional(),
+  noSampling: z.boolean().optional(),
+  maxStop: z.number().int().positive().optional(),
+  geminiSchemaField: z.enum(['parametersJsonSchema', 'parameters']).optional(),
+});
+
 export const providerConfigSchema = z
   .strictObject({
     format: z.enum(['anthropic', 'openai', 'gemini']).optional(),
@@ -53,6 +71,8 @@ export const providerConfigSchema = z
     timeouts: timeoutsSchema.optional(),
     models: z.array(modelEntrySchema).optional(),
     enabled: z.boolean().optional(),
+    /** Dialect flags of an OpenAI-compatible (or Gemini) endpoint; see docs/configuration.md. */
+    quirks: quirksSchema.optional(),
   })
   .refine((p) => !(p.api_key && p.api_keys), { message: 'give either api_key or api_keys, not both' });
 

@@ -5,6 +5,7 @@ import { handleCountTokens } from './anthropic/count-tokens.js';
 import { handleMessages } from './anthropic/messages.js';
 import { RequestContext, type ApiSurface } from './context.js';
 import { handleModels } from './models.js';
+import { handleChatCompletions } from './openai/chat.js';
 import { sendError, sendJson } from './respond.js';
 
 const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'cookie', 'proxy-authorization']);
@@ -50,16 +51,20 @@ function recorded(svc: Services, api: ApiSurface, endpoint: string, handler: Han
   };
 }
 
+async function notFound(_svc: Services, ctx: RequestContext): Promise<void> {
+  const path = ctx.req.url?.split('?')[0] ?? '';
+  sendError(ctx, 404, `No route for ${ctx.req.method} ${path}. Switchyard serves POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions and GET /v1/models.`, { type: 'not_found_error', code: 'not_found' });
+}
+
 export function createHttpServer(svc: Services): http.Server {
   const router = FindMyWay({
     ignoreTrailingSlash: true,
-    defaultRoute: recorded(svc, 'anthropic', 'unknown', async (_svc, ctx) => {
-      const path = ctx.req.url?.split('?')[0] ?? '';
-      sendError(ctx, 404, `No route for ${ctx.req.method} ${path}. Switchyard serves POST /v1/messages, POST /v1/messages/count_tokens and GET /v1/models.`, { type: 'not_found_error' });
-    }),
+    // An unknown path answers in the format its prefix suggests (OpenAI for /v1/chat..., Anthropic otherwise).
+    defaultRoute: (req, res) => recorded(svc, req.url?.startsWith('/v1/chat') ? 'openai' : 'anthropic', 'unknown', notFound)(req, res),
   });
   router.on('POST', '/v1/messages', recorded(svc, 'anthropic', 'messages', handleMessages));
   router.on('POST', '/v1/messages/count_tokens', recorded(svc, 'anthropic', 'count_tokens', handleCountTokens));
+  router.on('POST', '/v1/chat/completions', recorded(svc, 'openai', 'chat_completions', handleChatCompletions));
   router.on('GET', '/v1/models', recorded(svc, 'anthropic', 'models', handleModels));
   router.on('GET', '/healthz', (_req, res) => sendJson(res, 200, '{"status":"ok"}'));
   router.on('GET', '/readyz', (_req, res) => {

@@ -1,4 +1,5 @@
 import type { Config, ProviderConfig, TimeoutsConfig } from '../config/index.js';
+import type { ProviderQuirks } from '../formats/canonical/codec.js';
 import { authStyleFor, DEMO_PROVIDER, PRESETS_BY_NAME, type AuthStyle, type WireFormat } from './presets.js';
 
 export interface Provider {
@@ -16,6 +17,7 @@ export interface Provider {
   servesBareIds?: RegExp;
   /** The built-in simulator standing in for real providers. */
   demo: boolean;
+  quirks: ProviderQuirks;
 }
 
 export class ProviderRegistry {
@@ -95,6 +97,7 @@ export function buildProviders(config: Config, env: NodeJS.ProcessEnv = process.
       models: cfg ? modelIds(cfg) : new Set(),
       servesBareIds: preset.servesBareIds,
       demo: false,
+      quirks: { ...preset.quirks, ...cfg?.quirks },
     });
   }
   for (const [name, cfg] of Object.entries(configured)) {
@@ -112,6 +115,7 @@ export function buildProviders(config: Config, env: NodeJS.ProcessEnv = process.
       timeouts: cfg.timeouts ?? {},
       models: modelIds(cfg),
       demo: false,
+      quirks: { ...cfg.quirks },
     });
   }
   return out;
@@ -131,5 +135,6 @@ export function demoProvider(baseUrl: string): Provider {
     models: new Set(),
     servesBareIds: /^/,
     demo: true,
+    quirks: {},
   };
 }

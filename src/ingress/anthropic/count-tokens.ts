@@ -2,8 +2,10 @@ import type { Services } from '../../app-types.js';
 import { passthroughMessages } from '../../execution/anthropic-passthrough.js';
 import { resolveModel } from '../../routing/resolve.js';
 import type { RequestContext } from '../context.js';
-import { sendError } from '../respond.js';
-import { prepareAnthropicRequest } from './messages.js';
+import { estimateInputTokens, tokenizerFamilyFor } from '../../formats/tokens/index.js';
+import { executionServices } from '../execute.js';
+import { sendError, sendJson } from '../respond.js';
+import { decodeForTranslation, prepareAnthropicRequest } from './messages.js';
 
 /** `POST /v1/messages/count_tokens`: exact counts from Anthropic-format upstreams. */
 export async function handleCountTokens(svc: Services, ctx: RequestContext): Promise<void> {
@@ -14,18 +16,20 @@ export async function handleCountTokens(svc: Services, ctx: RequestContext): Pro
     sendError(ctx, 404, `${resolution.reason}. List the available models with GET /v1/models.`, { type: 'not_found_error', errorClass: 'model_not_found' });
     return;
   }
-  const anthropic = resolution.candidates.filter((c) => c.provider.format === 'anthropic');
-  if (anthropic.length === 0) {
-    sendError(ctx, 400, `token counting for "${view.model}" needs an Anthropic-format provider in this build`, { type: 'invalid_request_error' });
+  const first = resolution.candidates[0];
+  if (first.provider.format === 'anthropic') {
+    const anthropic = resolution.candidates.filter((c) => c.provider.format === 'anthropic');
+    const q = ctx.req.url?.indexOf('?') ?? -1;
+    await passthroughMessages(executionServices(svc), ctx, view, anthropic, q >= 0 ? ctx.req.url!.slice(q) : '', 'count_tokens');
     return;
   }
-  const q = ctx.req.url?.indexOf('?') ?? -1;
-  await passthroughMessages(
-    { agent: svc.agent, providers: svc.providers, log: svc.log, maxAttempts: svc.config.failover.max_attempts, totalTimeoutMs: svc.config.failover.timeouts.total ?? 600_000 },
-    ctx,
-    view,
-    anthropic,
-    q >= 0 ? ctx.req.url!.slice(q) : '',
-    'count_tokens',
-  );
+  // No exact counter upstream: a calibrated local estimate (docs/token-counting.md).
+  const req = decodeForTranslation(ctx, view);
+  if (!req) return;
+  const input = estimateInputTokens(req, tokenizerFamilyFor(first.provider.name, first.model));
+  ctx.model = `${first.provider.name}/${first.model}`;
+  ctx.provider = first.provider.name;
+  ctx.status = 200;
+  ctx.usage = { input, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+  sendJson(ctx.res, 200, JSON.stringify({ input_tokens: input }), { 'x-request-id': ctx.id, 'x-switchyard-model': ctx.model, 'x-switchyard-provider': ctx.provider, 'x-switchyard-token-count': 'estimate' });
 }

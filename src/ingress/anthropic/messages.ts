@@ -1,6 +1,11 @@
 import type { Services } from '../../app-types.js';
 import { readAnthropicRequest, RequestValidationError, type AnthropicRequestView } from '../../formats/anthropic/request.js';
 import { passthroughMessages } from '../../execution/anthropic-passthrough.js';
+import { CodecError } from '../../formats/canonical/codec.js';
+import type { Request as CanonicalRequest } from '../../formats/canonical/types.js';
+import { codecFor } from '../../formats/index.js';
+import { executeRequest, executionServices } from '../execute.js';
+import { takeExtensions } from '../extensions.js';
 import { resolveModel } from '../../routing/resolve.js';
 import { authenticate } from '../auth.js';
 import { BodyTooLargeError, readBody } from '../body.js';
@@ -47,16 +52,28 @@ export async function handleMessages(svc: Services, ctx: RequestContext): Promis
     sendError(ctx, 404, `${resolution.reason}. List the available models with GET /v1/models.`, { type: 'not_found_error', errorClass: 'model_not_found' });
     return;
   }
-  const anthropic = resolution.candidates.filter((c) => c.provider.format === 'anthropic');
-  if (anthropic.length === 0) {
-    sendError(ctx, 400, `model "${view.model}" is served only by ${resolution.candidates.map((c) => c.provider.format).join(', ')}-format providers, which this build cannot translate to yet`, { type: 'invalid_request_error', errorClass: 'unsupported_format' });
+  if (resolution.candidates[0].provider.format === 'anthropic') {
+    // Same format: the caller's bytes go upstream as they are (only model and Switchyard's fields edited).
+    const anthropic = resolution.candidates.filter((c) => c.provider.format === 'anthropic');
+    await passthroughMessages(executionServices(svc), ctx, view, anthropic, queryOf(ctx.req.url));
     return;
   }
-  await passthroughMessages(
-    { agent: svc.agent, providers: svc.providers, log: svc.log, maxAttempts: svc.config.failover.max_attempts, totalTimeoutMs: svc.config.failover.timeouts.total ?? 600_000 },
-    ctx,
-    view,
-    anthropic,
-    queryOf(ctx.req.url),
-  );
+  const req = decodeForTranslation(ctx, view);
+  if (req) await executeRequest(svc, ctx, req, resolution.candidates);
+}
+
+/** Full decode of an Anthropic request into the canonical form, for a provider of another format. */
+export function decodeForTranslation(ctx: RequestContext, view: AnthropicRequestView): CanonicalRequest | null {
+  const body = JSON.parse(view.buf.toString('utf8')) as Record<string, unknown>;
+  takeExtensions(body);
+  if (body.metadata && typeof body.metadata === 'object') body.metadata = view.userId === null ? undefined : { user_id: view.userId };
+  try {
+    return codecFor('anthropic').decodeRequest(body);
+  } catch (e) {
+    if (e instanceof CodecError) {
+      sendError(ctx, 400, e.message, { type: 'invalid_request_error' });
+      return null;
+    }
+    throw e;
+  }
 }
