@@ -12,6 +12,7 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import { authHeaders, upstreamUrl } from '../providers/upstream.js';
 import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
+import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, writeBatch } from './io.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
 
 export interface ExecutionServices {
@@ -22,9 +23,6 @@ export interface ExecutionServices {
   /** Overall deadline per request in ms. */
   totalTimeoutMs: number;
 }
-
-const MAX_ERROR_BODY = 1024 * 1024;
-const MAX_JSON_BODY = 256 * 1024 * 1024;
 
 /** Headers the caller sent that an Anthropic upstream must see unchanged. */
 function forwardedHeaders(ctx: RequestContext, stream: boolean): Record<string, string> {
@@ -37,20 +35,6 @@ function forwardedHeaders(ctx: RequestContext, stream: boolean): Record<string, 
   const beta = h['anthropic-beta'];
   if (beta) out['anthropic-beta'] = Array.isArray(beta) ? beta.join(',') : beta;
   return out;
-}
-
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      throw new Error(`upstream response exceeds ${limit} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }
 
 /** Anthropic usage JSON → record usage. `input_tokens` there is uncached input only. */
@@ -295,20 +279,7 @@ async function relayStream(
     }
   };
 
-  const write = async (out: Array<Buffer | string>): Promise<void> => {
-    if (out.length === 0) return;
-    let ok = true;
-    if (out.length === 1) ok = res.write(out[0]);
-    else {
-      res.cork();
-      for (const piece of out) ok = res.write(piece) && ok;
-      res.uncork();
-    }
-    if (!ok && !res.destroyed) await new Promise<void>((resolve) => {
-      res.once('drain', resolve);
-      res.once('close', resolve);
-    });
-  };
+  const write = (out: Array<Buffer | string>) => writeBatch(res, out);
 
   try {
     for await (const chunk of resp.body) {
@@ -340,6 +311,3 @@ async function relayStream(
   res.end();
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}

@@ -10,11 +10,12 @@ import { authHeaders, upstreamUrl } from '../providers/upstream.js';
 import type { Provider } from '../providers/registry.js';
 import { emptyUsage as emptyRecordUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
+import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round } from './io.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
 import type { ExecutionServices } from './anthropic-passthrough.js';
 
-const MAX_BODY = 256 * 1024 * 1024;
-const MAX_ERROR_BODY = 1024 * 1024;
+
+class UpstreamInvalidResponse extends Error {}
 
 export interface TranslateOptions {
   /** Estimated prompt tokens for `message_start` of a translated stream. */
@@ -24,20 +25,6 @@ export interface TranslateOptions {
 
 function toRecordUsage(u: Usage): TokenUsage {
   return { ...emptyRecordUsage(), input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, reasoning: u.reasoning };
-}
-
-async function readAll(body: Dispatcher.ResponseData['body'], limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      throw new Error(`upstream response exceeds ${limit} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, size);
 }
 
 function upstreamRequest(provider: Provider, model: string, stream: boolean): { url: string; headers: Record<string, string> } {
@@ -76,6 +63,7 @@ export async function executeTranslated(
   });
   const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(svc.totalTimeoutMs)]);
   const chain = candidates.slice(0, svc.maxAttempts);
+  const toolNames = req.tools?.map((t) => t.name);
 
   const sendClientError = (status: number, kind: Parameters<typeof clientCodec.encodeError>[0]['kind'], message: string, errorClass: string, extraHeaders: Record<string, string> = {}, noRetry = false, retryAfter?: number) => {
     const out = clientCodec.encodeError({ status, kind, message, noRetry, retryAfter }, ctx.id);
@@ -121,7 +109,7 @@ export async function executeTranslated(
     if (resp.statusCode >= 400) {
       let text = '';
       try {
-        text = (await readAll(resp.body, MAX_ERROR_BODY)).toString('utf8');
+        text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
       } catch {
         // the status alone still says what happened
       }
@@ -155,10 +143,15 @@ export async function executeTranslated(
 
     if (!req.stream) {
       try {
-        const buf = await readAll(resp.body, MAX_BODY);
+        const buf = await readLimited(resp.body, MAX_JSON_BODY);
         attempt.ttftMs = round(performance.now() - attemptStart);
         ctx.ttftMs = attempt.ttftMs;
-        const canonical = upstreamCodec.decodeResponse(JSON.parse(buf.toString('utf8')), { provider: provider.name, model });
+        let canonical;
+        try {
+          canonical = upstreamCodec.decodeResponse(JSON.parse(buf.toString('utf8')), { provider: provider.name, model, toolNames });
+        } catch (e) {
+          throw new UpstreamInvalidResponse(`provider ${provider.name} sent a response Switchyard cannot read: ${(e as Error).message}`);
+        }
         ctx.usage = toRecordUsage(canonical.usage);
         ctx.stopReason = canonical.stopReason;
         ctx.status = 200;
@@ -168,10 +161,10 @@ export async function executeTranslated(
         return;
       } catch (err) {
         const failure = classifyTransportError(err, provider.name);
-        const invalid = err instanceof SyntaxError;
+        const invalid = err instanceof UpstreamInvalidResponse;
         attempt.success = false;
         attempt.errorClass = invalid ? 'upstream_invalid_response' : failure.errorClass;
-        attempt.error = invalid ? `provider ${provider.name} sent a response that is not valid JSON` : failure.message;
+        attempt.error = invalid ? err.message : failure.message;
         attempt.durationMs = round(performance.now() - attemptStart);
         if (failure.errorClass === 'client_closed') {
           ctx.fail(499, 'client_closed', failure.message);
@@ -183,7 +176,7 @@ export async function executeTranslated(
       }
     }
 
-    const outcome = await relayTranslatedStream(ctx, resp, attemptStart, attempt, upstreamCodec.streamDecoder({ provider: provider.name, model, estimatedInput: estimated(opts, provider, model) }), clientCodec.streamEncoder(encodeOpts));
+    const outcome = await relayTranslatedStream(ctx, resp, attemptStart, attempt, upstreamCodec.streamDecoder({ provider: provider.name, model, estimatedInput: estimated(opts, provider, model), toolNames }), clientCodec.streamEncoder(encodeOpts));
     attempt.durationMs = round(performance.now() - attemptStart);
     if (outcome === 'retry' && !last) continue;
     if (outcome === 'retry') {
@@ -322,6 +315,3 @@ async function relayTranslatedStream(
   return 'done';
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}

@@ -74,9 +74,13 @@ export interface Codec {
   format: WireFormat;
   decodeRequest(body: unknown): Request;
   encodeRequest(req: Request, target: UpstreamTarget): unknown;
-  decodeResponse(body: unknown, ctx: { provider: string; model: string }): Response;
+  /**
+   * `toolNames` (optional): the names of the tools the request declared, so a decoder can map back names its encoder
+   * had to rewrite for the upstream (OpenAI allows 64 characters of [a-zA-Z0-9_-], Claude Code's MCP tools exceed it).
+   */
+  decodeResponse(body: unknown, ctx: { provider: string; model: string; toolNames?: readonly string[] }): Response;
   encodeResponse(res: Response, opts: ClientEncodeOptions): unknown;
-  streamDecoder(ctx: { provider: string; model: string; estimatedInput?: Usage }): StreamDecoder;
+  streamDecoder(ctx: { provider: string; model: string; estimatedInput?: Usage; toolNames?: readonly string[] }): StreamDecoder;
   streamEncoder(opts: ClientEncodeOptions): StreamEncoder;
   /** The error body a client of this format expects. */
   encodeError(err: ErrorInfo, requestId: string): { status: number; body: unknown; headers?: Record<string, string> };

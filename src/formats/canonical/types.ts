@@ -46,7 +46,16 @@ export type TextBlock = {
   signatureOrigin?: SignatureOrigin;
 };
 export type ImageBlock = { type: 'image'; source: ImageSource; cacheControl?: CacheControl; detail?: string };
-export type DocumentBlock = { type: 'document'; source: DocumentSource; title?: string; context?: string; cacheControl?: CacheControl; filename?: string };
+export type DocumentBlock = {
+  type: 'document';
+  source: DocumentSource;
+  title?: string;
+  context?: string;
+  cacheControl?: CacheControl;
+  filename?: string;
+  /** Anthropic document `citations` config (`{enabled}`); only an Anthropic upstream can use it. */
+  citations?: { enabled?: boolean };
+};
 export type ToolCallBlock = {
   type: 'tool_call';
   id: string;
@@ -119,6 +128,8 @@ export interface Thinking {
 export interface Request {
   model: string;
   system: TextBlock[];
+  /** OpenAI role the leading system prompt came in (`developer` vs `system`), kept for an OpenAI upstream. */
+  systemKind?: 'system' | 'developer';
   messages: Message[];
   /** Absent when the client did not say (OpenAI); encoders for formats that require it fill a model default. */
   maxTokens?: number;
@@ -175,7 +186,8 @@ export type StreamBlockStart =
   | { type: 'text' }
   | { type: 'thinking'; signatureOrigin?: SignatureOrigin }
   | { type: 'redacted_thinking'; data: string }
-  | { type: 'tool_call'; id: string; name: string; signature?: string }
+  /** `signatureOrigin`: who issued `signature` (optional; Gemini decoders set it so client encoders can wrap it). */
+  | { type: 'tool_call'; id: string; name: string; signature?: string; signatureOrigin?: SignatureOrigin }
   | { type: 'opaque'; format: WireFormat; value: unknown };
 
 export type StreamEvent =
@@ -184,7 +196,8 @@ export type StreamEvent =
   | { type: 'block_start'; index: number; block: StreamBlockStart }
   | { type: 'text_delta'; index: number; text: string }
   | { type: 'thinking_delta'; index: number; text: string }
-  | { type: 'signature_delta'; index: number; signature: string }
+  /** `signatureOrigin` (optional): who issued the signature, for blocks whose start did not say (Gemini text blocks). */
+  | { type: 'signature_delta'; index: number; signature: string; signatureOrigin?: SignatureOrigin }
   /** A fragment of the tool call's JSON arguments; fragments concatenate to the full JSON text. */
   | { type: 'tool_args_delta'; index: number; json: string }
   | { type: 'block_stop'; index: number }

@@ -1,13 +1,15 @@
 import type { Services } from '../../app-types.js';
+import { RequestValidationError } from '../../formats/anthropic/request.js';
 import { CodecError } from '../../formats/canonical/codec.js';
 import { codecFor } from '../../formats/index.js';
+import { passthroughChat, readOpenAIRequest, type OpenAIRequestView } from '../../execution/openai-passthrough.js';
 import { resolveModel } from '../../routing/resolve.js';
 import { authenticate } from '../auth.js';
 import { BodyTooLargeError, readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
+import { executeRequest, executionServices } from '../execute.js';
 import { takeExtensions } from '../extensions.js';
 import { sendError } from '../respond.js';
-import { executeRequest } from '../execute.js';
 
 /** `POST /v1/chat/completions`: OpenAI Chat Completions for any routed model. */
 export async function handleChatCompletions(svc: Services, ctx: RequestContext): Promise<void> {
@@ -22,39 +24,40 @@ export async function handleChatCompletions(svc: Services, ctx: RequestContext):
     }
     throw e;
   }
-  let body: unknown;
+  let view: OpenAIRequestView;
   try {
-    body = JSON.parse(buf.toString('utf8'));
+    view = readOpenAIRequest(buf);
   } catch (e) {
-    sendError(ctx, 400, `We could not parse the JSON body of your request: ${(e as Error).message}`, { type: 'invalid_request_error' });
+    if (e instanceof RequestValidationError) {
+      sendError(ctx, 400, e.message, { type: 'invalid_request_error' });
+      return;
+    }
+    throw e;
+  }
+  ctx.requestedModel = view.model;
+  ctx.stream = view.stream;
+  const resolution = resolveModel(view.model, svc.providers, svc.config.aliases);
+  if (!resolution.ok) {
+    sendError(ctx, 404, `The model \`${view.model}\` does not exist or you do not have access to it: ${resolution.reason}. List the available models with GET /v1/models.`, { type: 'not_found_error', errorClass: 'model_not_found', code: 'model_not_found', param: 'model' });
     return;
   }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    sendError(ctx, 400, 'The request body must be a JSON object.', { type: 'invalid_request_error' });
+  if (resolution.candidates[0].provider.format === 'openai') {
+    const same = resolution.candidates.filter((c) => c.provider.format === 'openai');
+    await passthroughChat(executionServices(svc), ctx, view, same);
     return;
   }
-  const obj = body as Record<string, unknown>;
-  if (typeof obj.model === 'string') ctx.requestedModel = obj.model;
-  ctx.stream = obj.stream === true;
-  const extensions = takeExtensions(obj);
-  if (obj.metadata && typeof obj.metadata === 'object') {
-    extensions.metadata = obj.metadata;
-    delete obj.metadata;
-  }
+  const body = JSON.parse(buf.toString('utf8')) as Record<string, unknown>;
+  takeExtensions(body);
+  delete body.metadata;
   let req;
   try {
-    req = codecFor('openai').decodeRequest(obj);
+    req = codecFor('openai').decodeRequest(body);
   } catch (e) {
     if (e instanceof CodecError) {
       sendError(ctx, 400, e.message, { type: 'invalid_request_error', param: e.param });
       return;
     }
     throw e;
-  }
-  const resolution = resolveModel(req.model, svc.providers, svc.config.aliases);
-  if (!resolution.ok) {
-    sendError(ctx, 404, `The model \`${req.model}\` does not exist or you do not have access to it: ${resolution.reason}. List the available models with GET /v1/models.`, { type: 'not_found_error', errorClass: 'model_not_found', code: 'model_not_found', param: 'model' });
-    return;
   }
   await executeRequest(svc, ctx, req, resolution.candidates);
 }

@@ -1,0 +1,42 @@
+import type { Dispatcher } from 'undici';
+import type { ServerResponse } from 'node:http';
+
+/** Reads a whole upstream body, refusing more than `limit` bytes. */
+export async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      throw new Error(`upstream response exceeds ${limit} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+/** Writes pieces to the client in one corked batch and waits for the socket to drain when it pushes back. */
+export async function writeBatch(res: ServerResponse, pieces: Array<Buffer | string>): Promise<void> {
+  if (pieces.length === 0) return;
+  let ok = true;
+  if (pieces.length === 1) ok = res.write(pieces[0]);
+  else {
+    res.cork();
+    for (const piece of pieces) ok = res.write(piece) && ok;
+    res.uncork();
+  }
+  if (!ok && !res.destroyed) {
+    await new Promise<void>((resolve) => {
+      res.once('drain', resolve);
+      res.once('close', resolve);
+    });
+  }
+}
+
+export const MAX_ERROR_BODY = 1024 * 1024;
+export const MAX_JSON_BODY = 256 * 1024 * 1024;
+
+export function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,312 @@
+import { request, type Dispatcher } from 'undici';
+import { EXTENSION_FIELDS, RequestValidationError } from '../formats/anthropic/request.js';
+import { JsonScanError, parseValue, scanTopLevel, spliceMembers, valueKind, type Edit, type ScannedObject } from '../formats/json-scan/index.js';
+import { SseSplitter, type SseEvent } from '../formats/sse/index.js';
+import type { RequestContext } from '../ingress/context.js';
+import { openaiErrorBody, sendError, sendJson } from '../ingress/respond.js';
+import type { Candidate } from '../routing/resolve.js';
+import { authHeaders, upstreamUrl } from '../providers/upstream.js';
+import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
+import type { ExecutionServices } from './anthropic-passthrough.js';
+import { classifyTransportError, isFailoverStatus } from './attempt.js';
+import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, writeBatch } from './io.js';
+import { responseMetadata, switchyardHeaders } from './metadata.js';
+
+/** An OpenAI Chat Completions request read without parsing its messages. */
+export interface OpenAIRequestView {
+  buf: Buffer;
+  scan: ScannedObject;
+  model: string;
+  stream: boolean;
+  /** The client asked for the final usage chunk. */
+  clientWantsUsage: boolean;
+  extensions: Record<string, unknown>;
+  baseEdits: Edit[];
+  append: Array<[string, string]>;
+}
+
+const KINDS: Record<string, ReturnType<typeof valueKind>[]> = {
+  model: ['string'],
+  messages: ['array'],
+  stream: ['boolean'],
+  stream_options: ['object', 'null'],
+  tools: ['array'],
+  max_tokens: ['number', 'null'],
+  max_completion_tokens: ['number', 'null'],
+};
+
+/** Checks the top level of an OpenAI request and prepares the byte edits for an OpenAI-format upstream. */
+export function readOpenAIRequest(buf: Buffer): OpenAIRequestView {
+  let scan: ScannedObject;
+  try {
+    scan = scanTopLevel(buf);
+  } catch (e) {
+    if (e instanceof JsonScanError) throw new RequestValidationError(`We could not parse the JSON body of your request: ${e.message}`);
+    throw e;
+  }
+  for (const m of scan.members) {
+    const allowed = KINDS[m.key];
+    if (allowed && !allowed.includes(valueKind(buf, m))) throw new RequestValidationError(`Invalid type for '${m.key}': expected ${allowed.join(' or ')}.`);
+  }
+  const modelSpan = scan.get('model');
+  if (!modelSpan) throw new RequestValidationError("Missing required parameter: 'model'.");
+  if (!scan.get('messages')) throw new RequestValidationError("Missing required parameter: 'messages'.");
+  const model = parseValue(buf, modelSpan) as string;
+  const streamSpan = scan.get('stream');
+  const stream = streamSpan ? parseValue(buf, streamSpan) === true : false;
+  const extensions: Record<string, unknown> = {};
+  const baseEdits: Edit[] = [];
+  for (const m of scan.members) {
+    if ((EXTENSION_FIELDS as readonly string[]).includes(m.key) || m.key === 'metadata') {
+      baseEdits.push({ span: m, remove: true });
+      if (m.key !== 'extra_body') extensions[m.key] = parseValue(buf, m);
+    }
+  }
+  const extra = scan.get('extra_body');
+  if (extra) Object.assign(extensions, parseValue(buf, extra) as Record<string, unknown>);
+  const append: Array<[string, string]> = [];
+  let clientWantsUsage = false;
+  if (stream) {
+    // Always ask the upstream for usage (records and cost need it); strip the usage chunk later if the client did not ask.
+    const so = scan.get('stream_options');
+    const current = so ? ((parseValue(buf, so) as Record<string, unknown> | null) ?? {}) : null;
+    clientWantsUsage = current?.include_usage === true;
+    if (!clientWantsUsage) {
+      const next = JSON.stringify({ ...(current ?? {}), include_usage: true });
+      if (so) baseEdits.push({ span: so, replaceValue: next });
+      else append.push(['stream_options', next]);
+    }
+  }
+  return { buf, scan, model, stream, clientWantsUsage, extensions, baseEdits, append };
+}
+
+function upstreamBody(view: OpenAIRequestView, model: string): { chunks: Buffer[]; length: number } {
+  const edits = view.baseEdits.slice();
+  if (model !== view.model) edits.push({ span: view.scan.get('model')!, replaceValue: JSON.stringify(model) });
+  if (edits.length === 0 && view.append.length === 0) return { chunks: [view.buf], length: view.buf.length };
+  return spliceMembers(view.buf, view.scan, edits, view.append);
+}
+
+/** OpenAI usage → record usage (input excludes cached tokens, as everywhere in Switchyard). */
+export function readOpenAIUsage(u: Record<string, unknown> | null | undefined): TokenUsage | null {
+  if (!u || typeof u !== 'object') return null;
+  const prompt = typeof u.prompt_tokens === 'number' ? u.prompt_tokens : 0;
+  const details = (u.prompt_tokens_details ?? {}) as { cached_tokens?: number; cache_write_tokens?: number };
+  const completion = (u.completion_tokens_details ?? {}) as { reasoning_tokens?: number };
+  const cacheRead = details.cached_tokens ?? (typeof u.prompt_cache_hit_tokens === 'number' ? u.prompt_cache_hit_tokens : 0);
+  const cacheWrite = details.cache_write_tokens ?? 0;
+  return { ...emptyUsage(), input: Math.max(prompt - cacheRead - cacheWrite, 0), output: typeof u.completion_tokens === 'number' ? u.completion_tokens : 0, cacheRead, cacheWrite, reasoning: completion.reasoning_tokens ?? 0 };
+}
+
+/**
+ * OpenAI client to an OpenAI-format upstream: the caller's bytes with only `model`, Switchyard's fields and
+ * `stream_options.include_usage` edited; the answer's bytes with only `model` replaced and `metadata` added.
+ */
+export async function passthroughChat(svc: ExecutionServices, ctx: RequestContext, view: OpenAIRequestView, candidates: Candidate[]): Promise<void> {
+  const clientGone = new AbortController();
+  ctx.res.once('close', () => {
+    if (!ctx.res.writableFinished) clientGone.abort();
+  });
+  const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(svc.totalTimeoutMs)]);
+  const chain = candidates.slice(0, svc.maxAttempts);
+  for (let i = 0; i < chain.length; i++) {
+    const { provider, model } = chain[i];
+    const last = i === chain.length - 1;
+    const attemptStart = performance.now();
+    const headers = authHeaders(provider, svc.providers.nextKey(provider), { ...provider.headers, 'content-type': 'application/json', accept: view.stream ? 'text/event-stream' : 'application/json' });
+    const body = upstreamBody(view, model);
+    headers['content-length'] = String(body.length);
+    if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
+    let resp: Dispatcher.ResponseData;
+    try {
+      resp = await request(upstreamUrl(provider, 'chat', model), { method: 'POST', headers, body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer, dispatcher: svc.agent, signal });
+    } catch (err) {
+      const failure = classifyTransportError(err, provider.name);
+      ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass: failure.errorClass, error: failure.message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
+      if (failure.errorClass === 'client_closed') return ctx.fail(499, 'client_closed', failure.message);
+      if (!last) continue;
+      const timeout = failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
+      sendError(ctx, timeout ? 504 : 502, failure.message, { type: timeout ? 'timeout_error' : 'api_error', errorClass: failure.errorClass, headers: switchyardHeaders(ctx) });
+      return;
+    }
+    const status = resp.statusCode;
+    if (status >= 400) {
+      let text = '';
+      try {
+        text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
+      } catch {
+        // the status alone still says what happened
+      }
+      let message = `provider ${provider.name} answered ${status}`;
+      try {
+        const parsed = JSON.parse(text) as { error?: { message?: string } };
+        if (typeof parsed.error?.message === 'string') message = parsed.error.message;
+      } catch {
+        // not JSON
+      }
+      ctx.attempts.push({ provider: provider.name, model, status, success: false, errorClass: `http_${status}`, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
+      if (isFailoverStatus(status) && !last) continue;
+      const extra: Record<string, string> = switchyardHeaders(ctx);
+      const retryAfter = resp.headers['retry-after'];
+      if (typeof retryAfter === 'string') extra['retry-after'] = retryAfter;
+      if (status === 401 || status === 403) {
+        sendError(ctx, 502, `provider ${provider.name} rejected Switchyard's credentials (${status}): ${message}`, { type: 'api_error', errorClass: 'upstream_auth', headers: extra });
+        return;
+      }
+      // The upstream already speaks OpenAI: its error body goes back as it is.
+      ctx.fail(status, `http_${status}`, message);
+      if (text.startsWith('{')) sendJson(ctx.res, status, text, extra);
+      else {
+        const out = openaiErrorBody(status, status >= 500 ? 'api_error' : 'invalid_request_error', message);
+        sendJson(ctx.res, out.status, out.body, extra);
+      }
+      return;
+    }
+    ctx.model = `${provider.name}/${model}`;
+    ctx.provider = provider.name;
+    const attempt = { provider: provider.name, model, status, success: true, errorClass: null as string | null, error: null as string | null, ttftMs: null as number | null, durationMs: 0 };
+    ctx.attempts.push(attempt);
+    try {
+      if (view.stream) await relayChatStream(ctx, view, resp, model, attemptStart, attempt);
+      else await relayChatJson(ctx, resp, attemptStart, attempt);
+    } catch (err) {
+      const failure = classifyTransportError(err, provider.name);
+      attempt.success = false;
+      attempt.errorClass = failure.errorClass === 'client_closed' ? 'client_closed' : 'stream_cut';
+      attempt.error = failure.message;
+      ctx.fail(failure.errorClass === 'client_closed' ? 499 : 502, attempt.errorClass, failure.message);
+      if (!ctx.res.headersSent) sendError(ctx, 502, failure.message, { errorClass: 'upstream_reset', headers: switchyardHeaders(ctx) });
+      else if (!ctx.res.writableEnded && !ctx.res.destroyed) {
+        ctx.res.end(`data: ${JSON.stringify({ error: { message: failure.message, type: 'server_error', param: null, code: 'stream_cut' } })}\n\n`);
+      }
+    } finally {
+      attempt.durationMs = round(performance.now() - attemptStart);
+    }
+    return;
+  }
+}
+
+async function relayChatJson(ctx: RequestContext, resp: Dispatcher.ResponseData, attemptStart: number, attempt: { ttftMs: number | null; durationMs: number }): Promise<void> {
+  const buf = await readLimited(resp.body, MAX_JSON_BODY);
+  attempt.ttftMs = round(performance.now() - attemptStart);
+  attempt.durationMs = attempt.ttftMs;
+  ctx.ttftMs = attempt.ttftMs;
+  ctx.status = resp.statusCode;
+  let out: { chunks: Buffer[]; length: number } = { chunks: [buf], length: buf.length };
+  try {
+    const scan = scanTopLevel(buf);
+    const usage = scan.get('usage');
+    if (usage) ctx.usage = readOpenAIUsage(parseValue(buf, usage) as Record<string, unknown>);
+    const choices = scan.get('choices');
+    if (choices) {
+      const first = (parseValue(buf, choices) as Array<{ finish_reason?: string }>)[0];
+      ctx.stopReason = first?.finish_reason ?? null;
+    }
+    const modelSpan = scan.get('model');
+    out = spliceMembers(buf, scan, modelSpan ? [{ span: modelSpan, replaceValue: JSON.stringify(ctx.model) }] : [], [['metadata', JSON.stringify(responseMetadata(ctx))]]);
+  } catch {
+    ctx.errorClass = 'upstream_invalid_json';
+    ctx.error = 'provider returned a body that is not a JSON object';
+  }
+  ctx.res.writeHead(resp.statusCode, { 'content-type': 'application/json', 'content-length': out.length, ...switchyardHeaders(ctx) });
+  for (let i = 0; i < out.chunks.length - 1; i++) ctx.res.write(out.chunks[i]);
+  ctx.res.end(out.chunks[out.chunks.length - 1]);
+}
+
+/** Replaces `"model":"<upstream id>"` in one chunk's bytes (chunks are small; the rest of the bytes are untouched). */
+function withModel(raw: Buffer, needle: Buffer, replacement: Buffer): Buffer {
+  const at = raw.indexOf(needle);
+  if (at < 0) return raw;
+  return Buffer.concat([raw.subarray(0, at), replacement, raw.subarray(at + needle.length)]);
+}
+
+async function relayChatStream(
+  ctx: RequestContext,
+  view: OpenAIRequestView,
+  resp: Dispatcher.ResponseData,
+  upstreamModel: string,
+  attemptStart: number,
+  attempt: { ttftMs: number | null; durationMs: number },
+): Promise<void> {
+  const res = ctx.res;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...switchyardHeaders(ctx) });
+  ctx.status = 200;
+  const needle = Buffer.from(`"model":${JSON.stringify(upstreamModel)}`);
+  const replacement = Buffer.from(`"model":${JSON.stringify(ctx.model)}`);
+  const splitter = new SseSplitter();
+  // The newest data chunk is held back so `metadata` can be added to whichever chunk turns out to be the last.
+  let held: { raw: Buffer; data: string } | null = null;
+  let sawDone = false;
+
+  const finalChunk = (h: { raw: Buffer; data: string }): string => {
+    const obj = JSON.parse(h.data) as Record<string, unknown>;
+    obj.model = ctx.model;
+    attempt.durationMs = round(performance.now() - attemptStart);
+    obj.metadata = responseMetadata(ctx);
+    return `data: ${JSON.stringify(obj)}\n\n`;
+  };
+
+  const handle = (ev: SseEvent, out: Array<Buffer | string>) => {
+    if (!ev.hasData) {
+      out.push(ev.raw);
+      return;
+    }
+    if (ev.data === '[DONE]') {
+      sawDone = true;
+      if (held) out.push(finalChunk(held));
+      held = null;
+      out.push(ev.raw);
+      return;
+    }
+    if (ev.data.startsWith('{"error"') || ev.data.includes('"error":{')) {
+      try {
+        const err = (JSON.parse(ev.data) as { error?: { message?: string; type?: string } }).error;
+        if (err) {
+          ctx.errorClass = err.type ?? 'stream_error';
+          ctx.error = err.message ?? 'provider sent an error chunk';
+        }
+      } catch {
+        // not JSON: forwarded as is
+      }
+    }
+    if (ctx.ttftMs === null && (ev.data.includes('"content":"') || ev.data.includes('"tool_calls"') || ev.data.includes('"reasoning'))) {
+      attempt.ttftMs = round(performance.now() - attemptStart);
+      ctx.ttftMs = attempt.ttftMs;
+    }
+    const isUsageChunk = ev.data.includes('"usage":{');
+    if (isUsageChunk || ev.data.includes('"finish_reason":"')) {
+      try {
+        const obj = JSON.parse(ev.data) as { usage?: Record<string, unknown>; choices?: Array<{ finish_reason?: string | null }> };
+        if (obj.usage) ctx.usage = readOpenAIUsage(obj.usage);
+        const fr = obj.choices?.[0]?.finish_reason;
+        if (fr) ctx.stopReason = fr;
+        // The client did not ask for the usage chunk (we did): keep it from clients that read choices[0].
+        if (obj.usage && !view.clientWantsUsage && Array.isArray(obj.choices) && obj.choices.length === 0) return;
+      } catch {
+        // forwarded unchanged below
+      }
+    }
+    if (held) out.push(withModel(held.raw, needle, replacement));
+    held = { raw: ev.raw, data: ev.data };
+  };
+
+  for await (const chunk of resp.body) {
+    const out: Array<Buffer | string> = [];
+    for (const ev of splitter.push(chunk as Buffer)) handle(ev, out);
+    await writeBatch(res, out);
+    if (res.destroyed) {
+      resp.body.destroy();
+      ctx.fail(499, 'client_closed', 'the client closed the connection during the stream');
+      return;
+    }
+  }
+  const out: Array<Buffer | string> = [];
+  for (const ev of splitter.flush()) handle(ev, out);
+  if (held) out.push(finalChunk(held));
+  if (!sawDone && ctx.errorClass === null) {
+    ctx.fail(200, 'stream_cut', 'the provider ended the stream before [DONE]');
+    out.push(`data: ${JSON.stringify({ error: { message: 'The provider ended the stream before it was complete.', type: 'server_error', param: null, code: 'stream_cut' } })}\n\n`);
+  }
+  await writeBatch(res, out);
+  res.end();
+}

@@ -1,0 +1,86 @@
+import type { ClientEncodeOptions, StreamEncoder } from '../canonical/codec.js';
+import type { StreamEvent } from '../canonical/types.js';
+import { encodeEvent } from '../sse/index.js';
+import { errorBody } from './errors.js';
+import { encodeStopReason } from './finish.js';
+import { completionId, nowSeconds } from './response-encode.js';
+import { encodeUsage } from './usage.js';
+import type { Obj } from './wire.js';
+
+/**
+ * Writes canonical events as `chat.completion.chunk` SSE for an OpenAI client (convention 6): a role chunk first,
+ * content / reasoning_content / tool_calls deltas (tool calls numbered from 0 in start order, so interleaved canonical
+ * blocks need no buffering), the finish chunk, the usage chunk when asked for, Switchyard's `metadata` on the last
+ * chunk, then `[DONE]` — or, after an error, the error chunk and nothing else.
+ */
+export class OpenAIStreamEncoder implements StreamEncoder {
+  private id = '';
+  private readonly created = nowSeconds();
+  private started = false;
+  private finished = false;
+  private errored = false;
+  /** Canonical block index → tool_calls index. */
+  private readonly toolIndex = new Map<number, number>();
+
+  constructor(private readonly opts: ClientEncodeOptions) {}
+
+  push(event: StreamEvent): string {
+    if (this.finished || this.errored) return '';
+    if (event.type === 'error') {
+      this.errored = true;
+      return encodeEvent(undefined, JSON.stringify(errorBody(event.error)));
+    }
+    let out = '';
+    if (!this.started) {
+      this.started = true;
+      this.id = completionId(event.type === 'start' ? event.id : undefined);
+      out += this.chunk({ role: 'assistant', content: '' });
+    }
+    switch (event.type) {
+      case 'text_delta':
+        return out + this.chunk({ content: event.text });
+      case 'thinking_delta':
+        return out + this.chunk({ reasoning_content: event.text });
+      case 'block_start':
+        if (event.block.type !== 'tool_call') return out;
+        this.toolIndex.set(event.index, this.toolIndex.size);
+        return out + this.chunk({ tool_calls: [{ index: this.toolIndex.get(event.index), id: event.block.id, type: 'function', function: { name: event.block.name, arguments: '' } }] });
+      case 'tool_args_delta': {
+        const index = this.toolIndex.get(event.index);
+        if (index === undefined || event.json === '') return out;
+        return out + this.chunk({ tool_calls: [{ index, function: { arguments: event.json } }] });
+      }
+      case 'finish':
+        return out + this.finish(event);
+      default:
+        return out;
+    }
+  }
+
+  end(): string {
+    return this.errored ? '' : 'data: [DONE]\n\n';
+  }
+
+  private base(): Obj {
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.opts.model };
+  }
+
+  private chunk(delta: Obj, finishReason: string | null = null): string {
+    const body: Obj = { ...this.base(), choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
+    if (this.opts.includeUsage) body.usage = null;
+    return encodeEvent(undefined, JSON.stringify(body));
+  }
+
+  private finish(event: Extract<StreamEvent, { type: 'finish' }>): string {
+    this.finished = true;
+    const finishBody: Obj = { ...this.base(), choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: encodeStopReason(event.stopReason) }] };
+    if (!this.opts.includeUsage) {
+      if (this.opts.metadata) finishBody.metadata = this.opts.metadata();
+      return encodeEvent(undefined, JSON.stringify(finishBody));
+    }
+    finishBody.usage = null;
+    const usageBody: Obj = { ...this.base(), choices: [], usage: encodeUsage(event.usage) };
+    if (this.opts.metadata) usageBody.metadata = this.opts.metadata();
+    return encodeEvent(undefined, JSON.stringify(finishBody)) + encodeEvent(undefined, JSON.stringify(usageBody));
+  }
+}
