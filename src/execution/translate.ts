@@ -27,12 +27,16 @@ function toRecordUsage(u: Usage): TokenUsage {
   return { ...emptyRecordUsage(), input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, reasoning: u.reasoning };
 }
 
-function upstreamRequest(provider: Provider, model: string, stream: boolean): { url: string; headers: Record<string, string> } {
+function upstreamRequest(ctx: RequestContext, provider: Provider, model: string, stream: boolean): { url: string; headers: Record<string, string> } {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', ...provider.headers };
   switch (provider.format) {
-    case 'anthropic':
+    case 'anthropic': {
       headers['anthropic-version'] = '2023-06-01';
+      // An Anthropic client's betas still apply when its request reaches an Anthropic upstream through the canonical form.
+      const beta = ctx.api === 'anthropic' ? ctx.req.headers['anthropic-beta'] : undefined;
+      if (beta) headers['anthropic-beta'] = Array.isArray(beta) ? beta.join(',') : beta;
       return { url: upstreamUrl(provider, 'messages', model), headers };
+    }
     case 'openai':
       return { url: upstreamUrl(provider, 'chat', model), headers };
     case 'gemini':
@@ -86,7 +90,7 @@ export async function executeTranslated(
       sendClientError(400, 'invalid_request', `The request cannot be translated for provider ${provider.name}: ${(e as Error).message}`, 'translation_error', {}, true);
       return;
     }
-    const { url, headers } = upstreamRequest(provider, model, req.stream);
+    const { url, headers } = upstreamRequest(ctx, provider, model, req.stream);
     authHeaders(provider, svc.providers.nextKey(provider), headers);
     if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
 
