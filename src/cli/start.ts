@@ -34,20 +34,28 @@ export async function startRouter(opts: CommonOptions, out: (line: string) => vo
 
 /** `switchyard start`: runs until SIGTERM/SIGINT, then drains in-flight requests and streams and exits 0. */
 export async function runStart(opts: CommonOptions): Promise<void> {
-  const { app } = await startRouter(opts);
+  // Signal handlers go in before anything is printed, so a signal right after the banner still drains cleanly.
+  let app: App | null = null;
   let stopping = false;
+  let pendingSignal: string | null = null;
   const stop = (signal: string) => {
+    if (!app) {
+      pendingSignal = signal;
+      return;
+    }
     if (stopping) return;
     stopping = true;
     app.services.log.info({ signal }, 'shutting down: draining in-flight requests');
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        app.services.log.error({ err }, 'error during shutdown');
+        app?.services.log.error({ err }, 'error during shutdown');
         process.exit(1);
       },
     );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  app = (await startRouter(opts)).app;
+  if (pendingSignal) stop(pendingSignal);
 }
