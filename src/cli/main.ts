@@ -29,7 +29,7 @@ common(keys.command('revoke <id-or-name>').description('revoke a client key')).a
 
 program
   .command('simulate')
-  .description('run the provider simulator (Anthropic wire protocol) for tests, benchmarks and demos')
+  .description('run the provider simulator (Anthropic, OpenAI and Gemini wire protocols) for tests, benchmarks and demos')
   .option('-p, --port <port>', 'port (default 9090)', '9090')
   .option('-H, --host <host>', 'address to bind', '127.0.0.1')
   .action(runSimulate);

@@ -1,7 +1,7 @@
 /** The HTTP control surface drives the simulator from another process. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from './index.js';
-import { AUTH_HEADERS } from './test-support.js';
+import { AUTH_HEADERS, GEMINI_HEADERS, OPENAI_HEADERS } from './test-support.js';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -59,12 +59,36 @@ describe('/_sim control surface', () => {
     expect(status).toBe(200);
     const list = json as Array<Record<string, unknown>>;
     expect(list).toHaveLength(2);
-    expect(list[0]).toMatchObject({ method: 'POST', path: '/v1/messages', model: 'claude-sonnet-4-5', stream: false });
+    expect(list[0]).toMatchObject({ method: 'POST', path: '/v1/messages', model: 'claude-sonnet-4-5', stream: false, protocol: 'anthropic' });
     expect(JSON.parse(list[1].body as string)).toMatchObject({ model: 'claude-opus-4-8' });
     const limited = (await control('GET', '/_sim/requests?limit=1')).json as Array<Record<string, unknown>>;
     expect(limited).toHaveLength(1);
     expect(limited[0].model).toBe('claude-opus-4-8');
     expect(sim.requests).toHaveLength(2);
+  });
+
+  it('scripts set over HTTP serve every protocol; the log says which one served each request', async () => {
+    await control('POST', '/_sim/script', {
+      turns: [{ content: [{ type: 'tool_use', name: 'get_weather', input: { city: 'Oslo' } }] }, { content: [{ type: 'text', text: 'gemini turn' }] }],
+    });
+    const oa = await fetch(`${sim.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: OPENAI_HEADERS,
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    const call = ((await oa.json()) as { choices: Array<{ message: { tool_calls: Array<{ function: { arguments: string } }> } }> }).choices[0].message.tool_calls[0];
+    expect(JSON.parse(call.function.arguments)).toEqual({ city: 'Oslo' });
+    const g = await fetch(`${sim.url}/v1beta/models/gemini-2.0-flash:generateContent`, {
+      method: 'POST',
+      headers: GEMINI_HEADERS,
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'x' }] }] }),
+    });
+    expect(JSON.stringify(await g.json())).toContain('gemini turn');
+    const list = (await control('GET', '/_sim/requests')).json as Array<Record<string, unknown>>;
+    expect(list.map((r) => [r.protocol, r.model])).toEqual([
+      ['openai', 'gpt-4o'],
+      ['gemini', 'gemini-2.0-flash'],
+    ]);
   });
 
   it('POST /_sim/reset clears requests, scripts and faults; GET /_sim/status reports counts', async () => {

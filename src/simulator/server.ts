@@ -3,15 +3,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { anthropicProtocol } from './anthropic/index.js';
 import { CONTROL_PREFIX, handleControl } from './control.js';
+import { geminiProtocol } from './gemini/index.js';
 import type { Exchange } from './http.js';
+import { openaiProtocol } from './openai/index.js';
 import type { ProtocolModule } from './protocol.js';
 import { randomSeed } from './rng.js';
 import { validateTurns } from './script.js';
 import { SimState } from './state.js';
 import type { FaultRule, ScriptedTurn, SimRequestLog, Simulator, SimulatorOptions } from './types.js';
 
-/** Wire protocols served, tried in order. */
-const PROTOCOLS: readonly ProtocolModule[] = [anthropicProtocol];
+/** Wire protocols served, tried in order (Anthropic first: it claims `GET /v1/models` only with `anthropic-version`). */
+const PROTOCOLS: readonly ProtocolModule[] = [anthropicProtocol, openaiProtocol, geminiProtocol];
+const REASONING_FIELDS = new Set(['reasoning_content', 'reasoning']);
 /** Bodies above this get 413 (the API's 32 MB limit). */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -60,30 +63,39 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   };
   state.log.push(log);
   const x: Exchange = { req, res, method, path, query, body: log.body, log, state };
-  const fallback = PROTOCOLS[0];
-  if (body === 'too_large') {
-    fallback.sendError(x, 413);
-    return;
-  }
   let handler;
+  let owner: ProtocolModule | undefined;
   for (const p of PROTOCOLS) {
     handler = p.route(method, path, req.headers);
-    if (handler) break;
+    if (handler) {
+      owner = p;
+      break;
+    }
+  }
+  if (owner) log.protocol = owner.name;
+  owner ??= PROTOCOLS.find((p) => p.owns(path, req.headers)) ?? anthropicProtocol;
+  if (body === 'too_large') {
+    owner.sendError(x, 413);
+    return;
   }
   if (!handler) {
-    fallback.sendError(x, 404, 'Not Found');
+    owner.sendError(x, 404, 'Not Found');
     return;
   }
   try {
     await handler(x);
   } catch (e) {
-    if (!res.headersSent) fallback.sendError(x, 500, `simulator error: ${(e as Error).message}`);
+    if (!res.headersSent) owner.sendError(x, 500, `simulator error: ${(e as Error).message}`);
     else res.destroy();
   }
 }
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  if (opts.openaiReasoningField !== undefined && !REASONING_FIELDS.has(opts.openaiReasoningField)) {
+    throw new Error(`openaiReasoningField must be 'reasoning_content' or 'reasoning'`);
+  }
   const state = new SimState({
+    openaiReasoningField: opts.openaiReasoningField,
     seed: opts.seed ?? randomSeed(),
     label: opts.label,
     logLimit: opts.logLimit,

@@ -5,16 +5,19 @@ import { RequestLog } from './log.js';
 import { PrefixCache } from './prefix-cache.js';
 import { createRng, type Rng } from './rng.js';
 import { ScriptQueue } from './script.js';
+import type { OpenAIReasoningField } from './types.js';
 
 export interface SimStateOptions {
   seed: number;
   label?: string;
   logLimit?: number;
   logBodyBytesLimit?: number;
+  openaiReasoningField?: OpenAIReasoningField;
 }
 
 export class SimState {
   readonly label: string | undefined;
+  readonly openaiReasoningField: OpenAIReasoningField;
   /** Ids, request ids, signatures of generated tool calls. */
   readonly idRng: Rng;
   readonly faults: FaultEngine;
@@ -28,6 +31,7 @@ export class SimState {
 
   constructor(opts: SimStateOptions) {
     this.label = opts.label;
+    this.openaiReasoningField = opts.openaiReasoningField ?? 'reasoning_content';
     this.idRng = createRng(opts.seed ^ 0x5bd1e995);
     this.faults = new FaultEngine(createRng(opts.seed));
     this.log = new RequestLog(opts.logLimit, opts.logBodyBytesLimit);

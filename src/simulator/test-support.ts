@@ -31,6 +31,18 @@ export const AUTH_HEADERS = {
   'content-type': 'application/json',
 } as const;
 
+export const OPENAI_HEADERS = { authorization: 'Bearer sk-test', 'content-type': 'application/json' } as const;
+
+export const GEMINI_HEADERS = { 'x-goog-api-key': 'test-key', 'content-type': 'application/json' } as const;
+
+/** The JSON payloads of an OpenAI-style stream (`data:` lines), without the `[DONE]` sentinel. */
+export function sseJson(text: string): Array<Record<string, unknown>> {
+  return parseSse(text)
+    .map((e) => e.data)
+    .filter((d) => d !== '[DONE]')
+    .map((d) => JSON.parse(d) as Record<string, unknown>);
+}
+
 export interface RawResult {
   status?: number;
   headers?: Record<string, string | string[] | undefined>;

@@ -14,12 +14,21 @@ export function estimateTokens(text: string): number {
   return tokensForChars(text.length);
 }
 
+/** Keys whose values are opaque blobs or markers that providers do not bill as prompt text. */
+const UNBILLED_KEYS = new Set(['cache_control', 'signature', 'thoughtSignature', 'thought_signature']);
+
+/** A `data:` URI carrying base64 media (OpenAI `image_url.url`, `file.file_data`). */
+function isDataUri(s: string): boolean {
+  return s.length > 256 && s.startsWith('data:') && s.includes(';base64,', 5);
+}
+
 /**
  * Sum of the string lengths in a JSON value (object keys included, `cache_control` markers and
- * `signature` blobs skipped, inline base64 media charged a flat amount). No allocation.
+ * signature blobs skipped, inline base64 media charged a flat amount: Anthropic `{type:'base64', data}`,
+ * Gemini `inlineData {mimeType, data}`, data URIs). No allocation.
  */
 export function countChars(value: unknown): number {
-  if (typeof value === 'string') return value.length;
+  if (typeof value === 'string') return isDataUri(value) ? INLINE_MEDIA_CHARS : value.length;
   if (typeof value === 'number' || typeof value === 'boolean') return 1;
   if (value === null || typeof value !== 'object') return 0;
   if (Array.isArray(value)) {
@@ -28,10 +37,12 @@ export function countChars(value: unknown): number {
     return n;
   }
   const obj = value as Record<string, unknown>;
-  if (obj.type === 'base64' && typeof obj.data === 'string') return INLINE_MEDIA_CHARS;
+  if (typeof obj.data === 'string' && (obj.type === 'base64' || typeof obj.mimeType === 'string' || typeof obj.mime_type === 'string')) {
+    return INLINE_MEDIA_CHARS;
+  }
   let n = 0;
   for (const key in obj) {
-    if (key === 'cache_control' || key === 'signature') continue;
+    if (UNBILLED_KEYS.has(key)) continue;
     n += key.length + countChars(obj[key]);
   }
   return n;

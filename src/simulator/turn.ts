@@ -35,6 +35,10 @@ export interface TurnRequest {
   stopSequences: string[];
   /** Free-form name of the simulator instance, named in generated answers. */
   label?: string;
+  /** A tool the request forces (OpenAI `tool_choice` required/named, Gemini mode ANY): the generated answer calls it. */
+  forcedTool?: string;
+  /** The request asks for JSON output (OpenAI `response_format`, Gemini `responseMimeType`). */
+  json?: boolean;
 }
 
 export function turnFromScript(s: ScriptedTurn, req: TurnRequest): Turn {
@@ -52,6 +56,7 @@ export function generateTurn(req: TurnRequest): Turn {
   const echo = words.length > 0 ? words.join(' ') : '(no text)';
   const who = req.label ? `${req.model} via ${req.label}` : req.model;
   let text = `Simulated reply from ${who}: ${echo}`;
+  if (req.json) text = JSON.stringify({ reply: text });
   const content: TurnBlock[] = [];
   let budget = req.maxTokens ?? Number.POSITIVE_INFINITY;
   let stopReason: StopReason = 'end_turn';
@@ -59,6 +64,10 @@ export function generateTurn(req: TurnRequest): Turn {
     const thinking = req.thinkingOmitted ? '' : `The user wrote: ${echo}. A short, direct answer fits.`;
     content.push({ type: 'thinking', thinking, signature: makeSignature(`${req.model}\n${thinking}\n${echo}`) });
     budget -= estimateTokens(thinking);
+  }
+  if (req.forcedTool !== undefined) {
+    content.push({ type: 'tool_use', name: req.forcedTool, input: {} });
+    return { content, stopReason: 'tool_use', stopSequence: null, usage: {}, source: 'generated' };
   }
   if (estimateTokens(text) > budget) {
     text = text.slice(0, Math.max(0, budget) * 4);

@@ -15,7 +15,17 @@ export interface SimulatorOptions {
   logLimit?: number;
   /** Request log bound (sum of stored body bytes); default 256 MiB. The oldest entries go first. */
   logBodyBytesLimit?: number;
+  /**
+   * OpenAI protocol: the field carrying reasoning text, `reasoning_content` (DeepSeek, xAI; the default)
+   * or `reasoning` (OpenRouter, Groq, newer vLLM). A request can override it with `x-sim-reasoning-field`.
+   */
+  openaiReasoningField?: OpenAIReasoningField;
 }
+
+export type OpenAIReasoningField = 'reasoning_content' | 'reasoning';
+
+/** The wire protocols served. */
+export type SimProtocol = 'anthropic' | 'openai' | 'gemini';
 
 export interface SimRequestLog {
   seq: number;
@@ -29,6 +39,8 @@ export interface SimRequestLog {
   stream?: boolean;
   /** Fault kind(s) applied, joined with `+` when several combined (e.g. `latency+cut`). */
   fault?: string;
+  /** The wire protocol that served the request; unset for unknown routes. */
+  protocol?: SimProtocol;
 }
 
 export type ScriptedBlock =
@@ -56,8 +68,13 @@ export interface ScriptedTurn {
   usage?: Partial<ScriptedUsage>;
 }
 
+/**
+ * Faults apply to every protocol; each renders them in its own wire shape. `errorType` takes the
+ * protocol's own vocabulary (Anthropic `overloaded_error`, OpenAI `insufficient_quota`, Gemini
+ * `RESOURCE_EXHAUSTED` / `API_KEY_INVALID`); Anthropic names are translated for the other two.
+ */
 export type FaultKind =
-  /** Error response; protocol error body by default (e.g. 529 overloaded_error, 429 rate_limit_error). */
+  /** Error response; protocol error body by default (e.g. 529 overloaded_error, 429 rate_limit_error). Gemini carries `retryAfter` as RetryInfo. */
   | { kind: 'status'; status: number; retryAfter?: number | string; body?: unknown; errorType?: string; message?: string }
   /** Delay before the response headers. */
   | { kind: 'latency'; ms: number }
@@ -71,7 +88,11 @@ export type FaultKind =
   | { kind: 'hang' }
   /** Destroy the socket at once, no response. */
   | { kind: 'reset' }
-  /** Stream: after N events send an `error` event (overloaded_error by default) and end. Non-stream: the matching error status. */
+  /**
+   * Stream: after N events send the protocol's in-stream error and end (Anthropic `event: error`
+   * overloaded_error; OpenAI `data: {"error":...}` server_error, no [DONE]; Gemini `data: {"error":...}`
+   * 503 UNAVAILABLE). Non-stream: the matching error status.
+   */
   | { kind: 'stream_error'; afterEvents: number; errorType?: string };
 
 export interface FaultMatch {

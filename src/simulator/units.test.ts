@@ -1,7 +1,13 @@
 /** Unit tests of the small building blocks. */
 import { describe, expect, it } from 'vitest';
-import { splitChars, spacedJson, splitText } from './anthropic/encode.js';
+import { spacedJson } from './anthropic/encode.js';
+import { groupPieces, splitChars, splitText } from './chunking.js';
 import { FaultEngine } from './faults.js';
+import { googleJson } from './gemini/encode.js';
+import { retryDelay } from './gemini/errors.js';
+import { camelCase, isBase64, snakeCase } from './gemini/proto.js';
+import { implicitCacheRead } from './implicit-cache.js';
+import { PrefixCache } from './prefix-cache.js';
 import { RequestLog } from './log.js';
 import { createRng } from './rng.js';
 import { ScriptQueue } from './script.js';
@@ -37,6 +43,21 @@ describe('text and JSON chunking', () => {
       expect(parts.join('')).toBe(s);
       for (const p of parts) expect(p.length > 0 && !/[\uD800-\uDBFF]$/.test(p)).toBe(true);
     }
+  });
+
+  it('groupPieces joins consecutive pieces without losing any', () => {
+    const pieces = splitText('one two three four five six seven eight nine ten eleven');
+    const groups = groupPieces(pieces, 2);
+    expect(groups.join('')).toBe(pieces.join(''));
+    expect(groups).toHaveLength(Math.ceil(pieces.length / 2));
+    expect(groupPieces(pieces, 1)).toBe(pieces);
+  });
+
+  it('googleJson: the streaming endpoint spacing and HTML-safe strings, still valid JSON', () => {
+    const v = { a: [1, { b: 'x<y>&z' }], 'k<': null, u: undefined };
+    const s = googleJson(v);
+    expect(s).toBe('{"a": [1,{"b": "x\\u003cy\\u003e\\u0026z"}],"k\\u003c": null}');
+    expect(JSON.parse(s)).toEqual({ a: [1, { b: 'x<y>&z' }], 'k<': null });
   });
 
   it('spacedJson is valid JSON with API-style separators', () => {
@@ -97,5 +118,46 @@ describe('generated turns', () => {
     expect(sig).toBe(makeSignature('x'));
     expect(sig).not.toBe(makeSignature('y'));
     expect(Buffer.from(sig, 'base64').toString('base64')).toBe(sig);
+  });
+});
+
+describe('implicit prompt cache', () => {
+  const seg = (text: string) => ({ chars: text.length, value: text });
+  const rule = { minTokens: 100, granularity: 16 };
+
+  it('reads the longest previously seen prefix at a segment boundary, in granularity steps', () => {
+    const cache = new PrefixCache();
+    const a = [seg('s'.repeat(500)), seg('u'.repeat(40))];
+    expect(implicitCacheRead(cache, 'm', a, rule)).toBe(0);
+    const b = [seg('s'.repeat(500)), seg('v'.repeat(40)), seg('w'.repeat(40))];
+    expect(implicitCacheRead(cache, 'm', b, rule)).toBe(Math.floor(125 / 16) * 16);
+    expect(implicitCacheRead(cache, 'm', b, rule)).toBe(Math.floor(145 / 16) * 16);
+    expect(implicitCacheRead(cache, 'other', b, rule)).toBe(0);
+  });
+
+  it('short prompts are never cached', () => {
+    const cache = new PrefixCache();
+    const small = [seg('x'.repeat(100))];
+    implicitCacheRead(cache, 'm', small, rule);
+    expect(implicitCacheRead(cache, 'm', small, rule)).toBe(0);
+  });
+});
+
+describe('gemini helpers', () => {
+  it('proto field names in both spellings; base64 in both alphabets', () => {
+    expect(camelCase('parameters_json_schema')).toBe('parametersJsonSchema');
+    expect(snakeCase('thinkingConfig')).toBe('thinking_config');
+    expect(isBase64('EqQBCkYIBxgCKkB+/w==')).toBe(true);
+    expect(isBase64('EqQBCkYIBxgCKkB-_w')).toBe(true);
+    expect(isBase64('skip_thought_signature_validator')).toBe(true);
+    expect(isBase64('sy1:gemini::m:abc')).toBe(false);
+    expect(isBase64('abcde')).toBe(false);
+  });
+
+  it('retryDelay renders seconds, numeric strings and HTTP dates as a Duration', () => {
+    expect(retryDelay(34.4)).toBe('34.4s');
+    expect(retryDelay('12')).toBe('12s');
+    expect(retryDelay(new Date(Date.now() - 5000).toUTCString())).toBe('0s');
+    expect(retryDelay('not a date')).toBe('0s');
   });
 });

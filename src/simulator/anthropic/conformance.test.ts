@@ -17,8 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { startSimulator, type ScriptedTurn, type Simulator } from '../index.js';
 import { AUTH_HEADERS, parseSse } from '../test-support.js';
-
-type Obj = Record<string, unknown>;
+import { shapeViolations as compareShapes, Shapes, type Obj } from '../test-shapes.js';
 // The recorded responses live in the shared folder beside the repository (as in CI).
 const DIR = join(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared/fixtures/recorded/anthropic');
 
@@ -72,41 +71,6 @@ function loadRecorded(): Recorded {
 
 // ---------------------------------------------------------------------------------------------
 // Shapes: which fields each object kind has
-
-function jsonType(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  return typeof v;
-}
-
-interface Shape {
-  count: number;
-  fields: Map<string, { count: number; types: Set<string> }>;
-  orders: string[][];
-}
-
-class Shapes {
-  readonly byKind = new Map<string, Shape>();
-
-  observe(kind: string, obj: Obj, ordered = true): void {
-    let s = this.byKind.get(kind);
-    if (!s) this.byKind.set(kind, (s = { count: 0, fields: new Map(), orders: [] }));
-    s.count++;
-    for (const [k, v] of Object.entries(obj)) {
-      let f = s.fields.get(k);
-      if (!f) s.fields.set(k, (f = { count: 0, types: new Set() }));
-      f.count++;
-      f.types.add(jsonType(v));
-    }
-    if (ordered) s.orders.push(Object.keys(obj));
-  }
-
-  always(kind: string): string[] {
-    const s = this.byKind.get(kind);
-    if (!s) return [];
-    return [...s.fields].filter(([, f]) => f.count === s.count).map(([k]) => k);
-  }
-}
 
 function observeMessage(shapes: Shapes, prefix: string, m: Obj, ordered: boolean): void {
   shapes.observe(`${prefix}message`, m, ordered);
@@ -256,44 +220,8 @@ function newGrammar(): Grammar {
 // Comparing simulator shapes against recorded shapes
 
 /** Kinds never streamed in the recordings are compared with their non-stream counterpart. */
-function recordedKind(rec: Shapes, kind: string): string | undefined {
-  if (rec.byKind.has(kind)) return kind;
-  const fallback = kind.replace(/^stream\.block:/, 'json.block:');
-  return rec.byKind.has(fallback) ? fallback : undefined;
-}
-
 function shapeViolations(rec: Shapes, sim: Shapes): string[] {
-  const v: string[] = [];
-  for (const [kind, s] of sim.byKind) {
-    const rk = recordedKind(rec, kind);
-    if (!rk) {
-      v.push(`${kind}: never seen in recordings`);
-      continue;
-    }
-    const r = rec.byKind.get(rk)!;
-    for (const [field, f] of s.fields) {
-      const rf = r.fields.get(field);
-      if (!rf) {
-        v.push(`${kind}.${field}: field never seen in recordings`);
-        continue;
-      }
-      for (const t of f.types) if (!rf.types.has(t)) v.push(`${kind}.${field}: type ${t}, recordings have ${[...rf.types].join('|')}`);
-    }
-    const simAlways = new Set(sim.always(kind));
-    for (const field of rec.always(rk)) if (!simAlways.has(field)) v.push(`${kind}.${field}: always present in recordings, missing here`);
-    // order: each simulator order must match the order of the same keys in some raw-JSON recording
-    if (r.orders.length > 0) {
-      for (const order of s.orders) {
-        const fits = r.orders.some((ro) => {
-          const filtered = ro.filter((k) => order.includes(k));
-          const mine = order.filter((k) => ro.includes(k));
-          return filtered.length > 0 && filtered.join(',') === mine.join(',');
-        });
-        if (!fits) v.push(`${kind}: field order ${order.join(',')} matches no recording`);
-      }
-    }
-  }
-  return [...new Set(v)];
+  return compareShapes(rec, sim, (kind) => kind.replace(/^stream\.block:/, 'json.block:'));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * with the field order and chunking the real API uses.
  */
 import type { Frame } from '../http.js';
+import { splitChars, splitText } from '../chunking.js';
 import { base62, type Rng } from '../rng.js';
 import { makeSignature, type Turn } from '../turn.js';
 import type { AnthropicUsage } from './usage.js';
@@ -73,51 +74,6 @@ const BLOCK_STOPS: Frame[] = Array.from({ length: 16 }, (_, i) => blockStop(i));
 
 function blockStop(index: number): Frame {
   return frame('content_block_stop', `{"type":"content_block_stop","index":${index}}`);
-}
-
-const WORDS_PER_DELTA = 3;
-const MAX_DELTA_CHARS = 48;
-
-/** Split text into delta-sized pieces (a few words each, leading whitespace kept, like the API). */
-export function splitText(text: string): string[] {
-  const words = text.match(/\s*\S+|\s+$/g);
-  if (!words) return text.length > 0 ? [text] : [];
-  const out: string[] = [];
-  let cur = '';
-  let n = 0;
-  for (const w of words) {
-    if (w.length > MAX_DELTA_CHARS) {
-      if (cur) out.push(cur);
-      cur = '';
-      n = 0;
-      for (const piece of splitChars(w, MAX_DELTA_CHARS)) out.push(piece);
-      continue;
-    }
-    cur += w;
-    if (++n >= WORDS_PER_DELTA || cur.length >= MAX_DELTA_CHARS) {
-      out.push(cur);
-      cur = '';
-      n = 0;
-    }
-  }
-  if (cur) out.push(cur);
-  return out;
-}
-
-/** Fixed-size pieces that never split a surrogate pair. */
-export function splitChars(s: string, size: number): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < s.length) {
-    let end = Math.min(s.length, i + size);
-    if (end < s.length) {
-      const c = s.charCodeAt(end - 1);
-      if (c >= 0xd800 && c <= 0xdbff) end = end - 1 > i ? end - 1 : end + 1;
-    }
-    out.push(s.slice(i, end));
-    i = end;
-  }
-  return out;
 }
 
 /** JSON with Python-style separators (`", "`, `": "`), which is how the API streams tool input. */

@@ -4,13 +4,17 @@ import { handleCountTokens, handleMessages, handleModel, handleModels, sendAnthr
 
 export const anthropicProtocol: ProtocolModule = {
   name: 'anthropic',
-  route(method, path) {
+  route(method, path, headers) {
     if (path === '/v1/messages') return method === 'POST' ? handleMessages : undefined;
     if (path === '/v1/messages/count_tokens') return method === 'POST' ? handleCountTokens : undefined;
-    if (method !== 'GET') return undefined;
+    // `/v1/models` is shared with OpenAI: Anthropic clients always send anthropic-version.
+    if (method !== 'GET' || headers['anthropic-version'] === undefined) return undefined;
     if (path === '/v1/models') return handleModels;
     if (path.startsWith('/v1/models/') && path.length > '/v1/models/'.length) return handleModel;
     return undefined;
+  },
+  owns(path, headers) {
+    return path.startsWith('/v1/messages') || (path.startsWith('/v1/models') && headers['anthropic-version'] !== undefined);
   },
   sendError: sendAnthropicError,
 };
