@@ -5,6 +5,8 @@ import type { KeyRing } from './auth/index.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { Store } from './store/index.js';
 import type { Recorder } from './telemetry/recorder.js';
+import type { Catalog } from './routing/catalog/index.js';
+import type { ResolveContext } from './routing/resolve.js';
 
 /** The long-lived services every request handler uses. */
 export interface Services {
@@ -15,6 +17,9 @@ export interface Services {
   recorder: Recorder;
   providers: ProviderRegistry;
   agent: Agent;
+  catalog: Catalog;
+  /** Everything model resolution reads (providers, catalog, aliases, latency expectations). */
+  routing: ResolveContext;
   /** True while shutting down: readiness fails so load balancers stop sending. */
   draining: boolean;
 }

@@ -10,6 +10,7 @@ import { openStore, type Store } from './store/index.js';
 import { Recorder } from './telemetry/recorder.js';
 import type { Services } from './app-types.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
+import { Catalog, type CatalogOverride } from './routing/catalog/index.js';
 
 export interface AppOptions {
   config: Config;
@@ -42,6 +43,18 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
 }
 
+/** Config `models` objects of each provider become catalog additions/overrides (SPEC section 8). */
+function catalogOverrides(config: Config): CatalogOverride[] {
+  const out: CatalogOverride[] = [];
+  for (const [provider, p] of Object.entries(config.providers)) {
+    for (const m of p.models ?? []) {
+      if (typeof m === 'string') continue;
+      out.push({ provider, id: m.id, context: m.context, max_output: m.max_output, price: m.price });
+    }
+  }
+  return out;
+}
+
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   const log = opts.logger ?? createLogger(config.telemetry.log_level);
@@ -58,7 +71,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }
   const registry = new ProviderRegistry(providers);
   const agent = createUpstreamAgent({ connectTimeoutMs: config.failover.timeouts.connect ?? 10_000 });
-  const services: Services = { config, log, store, keys, recorder, providers: registry, agent, draining: false };
+  const catalog = Catalog.builtin().withOverrides(catalogOverrides(config));
+  const routing = { registry, catalog, aliases: config.aliases, expectedTtftMs: (_p: string, _m: string, entry?: { priors: { ttftMs: number } }) => entry?.priors.ttftMs ?? 1000 };
+  const services: Services = { config, log, store, keys, recorder, providers: registry, agent, catalog, routing, draining: false };
   const server = createHttpServer(services);
 
   const app: App = {

@@ -4,7 +4,6 @@ import { executeTranslated } from '../execution/translate.js';
 import { estimateInputTokens, tokenizerFamilyFor } from '../formats/tokens/index.js';
 import type { Candidate } from '../routing/resolve.js';
 import type { RequestContext } from './context.js';
-import { KNOWN_OUTPUT_LIMITS } from '../routing/known-models.js';
 
 export function executionServices(svc: Services) {
   return {
@@ -20,6 +19,6 @@ export function executionServices(svc: Services) {
 export async function executeRequest(svc: Services, ctx: RequestContext, req: Request, candidates: Candidate[]): Promise<void> {
   await executeTranslated(executionServices(svc), ctx, req, candidates, {
     estimateInput: (provider, model) => estimateInputTokens(req, tokenizerFamilyFor(provider.name, model)),
-    maxOutputTokens: (_provider, model) => KNOWN_OUTPUT_LIMITS[model],
+    maxOutputTokens: (provider, model) => svc.catalog.get(provider.name, model)?.maxOutput,
   });
 }

@@ -4,7 +4,7 @@ import type { Services } from '../app-types.js';
 import { handleCountTokens } from './anthropic/count-tokens.js';
 import { handleMessages } from './anthropic/messages.js';
 import { RequestContext, type ApiSurface } from './context.js';
-import { handleModels } from './models.js';
+import { handleCatalog, handleModels } from './models.js';
 import { handleChatCompletions } from './openai/chat.js';
 import { sendError, sendJson } from './respond.js';
 
@@ -66,6 +66,7 @@ export function createHttpServer(svc: Services): http.Server {
   router.on('POST', '/v1/messages/count_tokens', recorded(svc, 'anthropic', 'count_tokens', handleCountTokens));
   router.on('POST', '/v1/chat/completions', recorded(svc, 'openai', 'chat_completions', handleChatCompletions));
   router.on('GET', '/v1/models', recorded(svc, 'anthropic', 'models', handleModels));
+  router.on('GET', '/llm/v1alpha/models', recorded(svc, 'openai', 'catalog', handleCatalog));
   router.on('GET', '/healthz', (_req, res) => sendJson(res, 200, '{"status":"ok"}'));
   router.on('GET', '/readyz', (_req, res) => {
     if (svc.draining) return sendJson(res, 503, '{"status":"draining"}');

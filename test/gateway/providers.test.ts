@@ -135,3 +135,19 @@ describe('provider registry', () => {
     }
   });
 });
+
+describe('catalog and resolution', () => {
+  it('GET /llm/v1alpha/models serves the catalog with prices and availability', async () => {
+    const r = await fetch(`${ctx.url}/llm/v1alpha/models`, { headers: { authorization: `Bearer ${ctx.key}` } });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { models: Array<Record<string, unknown>> };
+    expect(body.models.length).toBeGreaterThanOrEqual(60);
+    expect(body.models.some((m) => m.available === true)).toBe(true);
+    expect(body.models.some((m) => m.available === false)).toBe(true);
+  });
+
+  it('a 404 for an unknown model suggests the closest configured names', async () => {
+    const err = (await ask('sonnet-4-6').catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/Did you mean .*claude-sonnet-4-6/);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Services } from '../../app-types.js';
 import { passthroughMessages } from '../../execution/anthropic-passthrough.js';
-import { resolveModel } from '../../routing/resolve.js';
+import { notFoundMessage, resolveModel } from '../../routing/resolve.js';
 import type { RequestContext } from '../context.js';
 import { estimateInputTokens, tokenizerFamilyFor } from '../../formats/tokens/index.js';
 import { executionServices } from '../execute.js';
@@ -11,9 +11,9 @@ import { decodeForTranslation, prepareAnthropicRequest } from './messages.js';
 export async function handleCountTokens(svc: Services, ctx: RequestContext): Promise<void> {
   const view = await prepareAnthropicRequest(svc, ctx, { forCount: true });
   if (!view) return;
-  const resolution = resolveModel(view.model, svc.providers, svc.config.aliases);
+  const resolution = resolveModel(view.model, svc.routing);
   if (!resolution.ok) {
-    sendError(ctx, 404, `${resolution.reason}. List the available models with GET /v1/models.`, { type: 'not_found_error', errorClass: 'model_not_found' });
+    sendError(ctx, 404, notFoundMessage(resolution), { type: 'not_found_error', errorClass: 'model_not_found' });
     return;
   }
   const first = resolution.candidates[0];

@@ -6,7 +6,7 @@ import type { Request as CanonicalRequest } from '../../formats/canonical/types.
 import { codecFor } from '../../formats/index.js';
 import { executeRequest, executionServices } from '../execute.js';
 import { takeExtensions } from '../extensions.js';
-import { resolveModel } from '../../routing/resolve.js';
+import { notFoundMessage, resolveModel } from '../../routing/resolve.js';
 import { authenticate } from '../auth.js';
 import { BodyTooLargeError, readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
@@ -47,9 +47,9 @@ function queryOf(url: string | undefined): string {
 export async function handleMessages(svc: Services, ctx: RequestContext): Promise<void> {
   const view = await prepareAnthropicRequest(svc, ctx);
   if (!view) return;
-  const resolution = resolveModel(view.model, svc.providers, svc.config.aliases);
+  const resolution = resolveModel(view.model, svc.routing);
   if (!resolution.ok) {
-    sendError(ctx, 404, `${resolution.reason}. List the available models with GET /v1/models.`, { type: 'not_found_error', errorClass: 'model_not_found' });
+    sendError(ctx, 404, notFoundMessage(resolution), { type: 'not_found_error', errorClass: 'model_not_found' });
     return;
   }
   if (resolution.candidates[0].provider.format === 'anthropic') {

@@ -3,7 +3,7 @@ import { RequestValidationError } from '../../formats/anthropic/request.js';
 import { CodecError } from '../../formats/canonical/codec.js';
 import { codecFor } from '../../formats/index.js';
 import { passthroughChat, readOpenAIRequest, type OpenAIRequestView } from '../../execution/openai-passthrough.js';
-import { resolveModel } from '../../routing/resolve.js';
+import { notFoundMessage, resolveModel } from '../../routing/resolve.js';
 import { authenticate } from '../auth.js';
 import { BodyTooLargeError, readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
@@ -36,9 +36,9 @@ export async function handleChatCompletions(svc: Services, ctx: RequestContext):
   }
   ctx.requestedModel = view.model;
   ctx.stream = view.stream;
-  const resolution = resolveModel(view.model, svc.providers, svc.config.aliases);
+  const resolution = resolveModel(view.model, svc.routing);
   if (!resolution.ok) {
-    sendError(ctx, 404, `The model \`${view.model}\` does not exist or you do not have access to it: ${resolution.reason}. List the available models with GET /v1/models.`, { type: 'not_found_error', errorClass: 'model_not_found', code: 'model_not_found', param: 'model' });
+    sendError(ctx, 404, `The model \`${view.model}\` does not exist or you do not have access to it: ${notFoundMessage(resolution)}`, { type: 'not_found_error', errorClass: 'model_not_found', code: 'model_not_found', param: 'model' });
     return;
   }
   if (resolution.candidates[0].provider.format === 'openai') {
