@@ -11,6 +11,7 @@ import { Recorder } from './telemetry/recorder.js';
 import type { Services } from './app-types.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
 import { Catalog, type CatalogOverride } from './routing/catalog/index.js';
+import { warmTokenCounting } from './formats/tokens/index.js';
 
 export interface AppOptions {
   config: Config;
@@ -92,6 +93,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const addr = server.address() as AddressInfo;
       const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       app.url = `http://${shownHost}:${addr.port}`;
+      // Load the tokenizer tables after start-up, off any request's path.
+      setTimeout(() => warmTokenCounting(), 50).unref();
       return app.url;
     },
     async close(graceMs = config.server.shutdown_grace) {
