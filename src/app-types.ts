@@ -7,6 +7,8 @@ import type { Store } from './store/index.js';
 import type { Recorder } from './telemetry/recorder.js';
 import type { Catalog } from './routing/catalog/index.js';
 import type { ResolveContext } from './routing/resolve.js';
+import type { LiveStats } from './routing/stats/index.js';
+import type { RouterRegistry } from './routing/router-registry.js';
 
 /** The long-lived services every request handler uses. */
 export interface Services {
@@ -14,12 +16,16 @@ export interface Services {
   log: Logger;
   store: Store;
   keys: KeyRing;
+  /** Routers from the config file and the store, parsed and compiled once per version; refreshed from the store. */
+  routers: RouterRegistry;
   recorder: Recorder;
   providers: ProviderRegistry;
   agent: Agent;
   catalog: Catalog;
   /** Everything model resolution reads (providers, catalog, aliases, latency expectations). */
   routing: ResolveContext;
+  /** Live time-to-first-token and throughput per (provider, model), from this router's own traffic. */
+  stats: LiveStats;
   /** True while shutting down: readiness fails so load balancers stop sending. */
   draining: boolean;
 }

@@ -11,7 +11,9 @@ import { Recorder } from './telemetry/recorder.js';
 import type { Services } from './app-types.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
 import { Catalog, type CatalogOverride } from './routing/catalog/index.js';
+import { RouterRegistry } from './routing/router-registry.js';
 import { warmTokenCounting } from './formats/tokens/index.js';
+import { LiveStats } from './routing/stats/index.js';
 
 export interface AppOptions {
   config: Config;
@@ -24,6 +26,8 @@ export interface AppOptions {
   demoWhenEmpty?: boolean;
   /** Use this store instead of opening the configured one. */
   store?: Store;
+  /** The config file the config came from, named in errors about its `routers:` (default "config file"). */
+  configFile?: string;
 }
 
 export interface App {
@@ -61,6 +65,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const log = opts.logger ?? createLogger(config.telemetry.log_level);
   const store = opts.store ?? (await openStore(config, opts.dataDir));
   await bootstrapConfigKeys(store, config);
+  // Config routers are validated before anything else starts: an invalid one fails the start like any config error.
+  const routers = await RouterRegistry.open(store, { config: config.routers, configFile: opts.configFile, log }).catch(async (err: unknown) => {
+    if (!opts.store) await store.close();
+    throw err;
+  });
   const keys = await KeyRing.open(store, config.auth.admin_key);
   const recorder = new Recorder(store, log, { flushIntervalMs: config.telemetry.records.flush_interval, queueLimit: config.telemetry.records.queue_limit });
 
@@ -73,8 +82,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const registry = new ProviderRegistry(providers);
   const agent = createUpstreamAgent({ connectTimeoutMs: config.failover.timeouts.connect ?? 10_000 });
   const catalog = Catalog.builtin().withOverrides(catalogOverrides(config));
-  const routing = { registry, catalog, aliases: config.aliases, expectedTtftMs: (_p: string, _m: string, entry?: { priors: { ttftMs: number } }) => entry?.priors.ttftMs ?? 1000 };
-  const services: Services = { config, log, store, keys, recorder, providers: registry, agent, catalog, routing, draining: false };
+  const stats = new LiveStats();
+  // Fastest first: live p50 time to first token once measured, the catalog's prior until then.
+  const routing = { registry, catalog, aliases: config.aliases, expectedTtftMs: (p: string, m: string, entry?: { priors: { ttftMs: number } }) => stats.ttftP50(p, m)?.value ?? entry?.priors.ttftMs ?? 1000 };
+  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agent, catalog, routing, stats, draining: false };
   const server = createHttpServer(services);
 
   const app: App = {
@@ -109,6 +120,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       clearInterval(idleSweep);
       await recorder.close();
       keys.close();
+      routers.close();
       await agent.close().catch(() => undefined);
       if (demo) await demo.close();
       await store.close();

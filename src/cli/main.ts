@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { runClaude } from './claude.js';
 import { keysCreate, keysList, keysRevoke } from './keys.js';
+import { routersApply, routersDelete, routersGet, routersList, routersTest } from './routers.js';
 import { runStart } from './start.js';
 import { runSimulate } from './simulate.js';
 
@@ -26,6 +27,24 @@ common(keys.command('create <name>').description('create a client key; it is pri
   .action(keysCreate);
 common(keys.command('list').description('list client keys')).option('--all', 'include revoked keys').action(keysList);
 common(keys.command('revoke <id-or-name>').description('revoke a client key')).action(keysRevoke);
+
+const routers = program.command('routers').description('manage routers in the store (a running router picks changes up within a second)');
+common(routers.command('apply').description('create or replace the routers of a JSON or YAML file (one router or a list); validates all first'))
+  .requiredOption('-f, --file <file>', 'router file (JSON or YAML; - for stdin)')
+  .action((opts: Parameters<typeof routersApply>[0]) => routersApply(opts));
+common(routers.command('list').description('list routers (from the store and the config file)'))
+  .option('--json', 'print the API JSON ({routers: [...]})')
+  .action((opts: Parameters<typeof routersList>[0]) => routersList(opts));
+common(routers.command('get <id>').description('print a router as API JSON')).action((id: string, opts: Parameters<typeof routersGet>[1]) => routersGet(id, opts));
+common(routers.command('delete <id>').description('delete a router')).action((id: string, opts: Parameters<typeof routersDelete>[1]) => routersDelete(id, opts));
+common(routers.command('test <id>').description('dry-run a request through a router: route, variant, candidate chain, CEL inputs (no provider is called)'))
+  .requiredOption('-f, --file <file>', 'the request (Anthropic Messages or OpenAI Chat Completions JSON; - for stdin)')
+  .option('--metadata <key=value...>', 'routing metadata (CEL variables); numbers and true/false are typed')
+  .option('--header <name:value...>', 'request headers (request.headers, request.client from user-agent)')
+  .option('--api <api>', 'anthropic or openai (default: guessed from the request)')
+  .option('--key <name>', 'client key name as seen by CEL (request.key)')
+  .option('--json', 'print the result as JSON (the :test API answer)')
+  .action((id: string, opts: Parameters<typeof routersTest>[1]) => routersTest(id, opts));
 
 program
   .command('simulate')

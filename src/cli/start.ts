@@ -5,9 +5,9 @@ import { resolveConfig, type CommonOptions } from './options.js';
 
 /** Starts the router and returns it; prints where it listens, a key and how to point Claude Code at it. */
 export async function startRouter(opts: CommonOptions, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<{ app: App; key: string | null }> {
-  const { config, dataDir } = await resolveConfig(opts);
+  const { config, dataDir, file } = await resolveConfig(opts);
   const log = createLogger(config.telemetry.log_level);
-  const app = await createApp({ config, dataDir, logger: log });
+  const app = await createApp({ config, dataDir, logger: log, configFile: file ?? undefined });
   const url = await app.listen();
   const key = await ensureLocalKey(app.services.store, dataDir);
   if (key) await app.services.keys.reload();

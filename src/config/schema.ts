@@ -59,6 +59,7 @@ export const quirksSchema = z.strictObject({
   noSampling: z.boolean().optional(),
   maxStop: z.number().int().positive().optional(),
   geminiSchemaField: z.enum(['parametersJsonSchema', 'parameters']).optional(),
+  normalizeResponses: z.boolean().optional(),
 });
 
 export const providerConfigSchema = z

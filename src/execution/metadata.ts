@@ -13,11 +13,11 @@ export function responseMetadata(ctx: RequestContext): Record<string, unknown> {
       duration_ms: a.durationMs,
     })),
     generation_id: ctx.id,
-    reasoning: null,
+    reasoning: ctx.routing?.reasoning ?? null,
     total_duration_ms: Math.round(ctx.elapsed()),
-    router: null,
-    route_id: null,
-    variant_id: null,
+    router: ctx.routing?.router ?? null,
+    route_id: ctx.routing?.routeId ?? null,
+    variant_id: ctx.routing?.variantId ?? null,
   };
 }
 

@@ -1,11 +1,13 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import FindMyWay from 'find-my-way';
 import type { Services } from '../app-types.js';
+import type { RequestRecord } from '../telemetry/record.js';
 import { handleCountTokens } from './anthropic/count-tokens.js';
 import { handleMessages } from './anthropic/messages.js';
 import { RequestContext, type ApiSurface } from './context.js';
 import { handleCatalog, handleModels } from './models.js';
 import { handleChatCompletions } from './openai/chat.js';
+import { handleCreateRouter, handleDeleteRouter, handleGetRouter, handleListRouters, handleTestRouter, handleUpdateRouter } from './routers/handlers.js';
 import { sendError, sendJson } from './respond.js';
 
 const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'cookie', 'proxy-authorization']);
@@ -15,6 +17,24 @@ export function safeHeaders(headers: IncomingMessage['headers']): Record<string,
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(headers)) out[k] = SECRET_HEADERS.has(k) ? '[redacted]' : v;
   return out;
+}
+
+/** Feeds each attempt's timing into the live statistics that `auto` and "fastest first" read. */
+function noteLatency(svc: Services, record: RequestRecord): void {
+  if (record.endpoint !== 'messages' && record.endpoint !== 'chat_completions') return;
+  for (const a of record.attempts) {
+    if (a.status === null && a.errorClass === 'client_closed') continue;
+    const winner = a.success && record.provider === a.provider;
+    svc.stats.record({
+      provider: a.provider,
+      model: a.model,
+      ttftMs: a.success ? a.ttftMs : null,
+      outputTokens: winner ? (record.usage?.output ?? 0) : 0,
+      generationMs: a.ttftMs === null ? 0 : Math.max(a.durationMs - a.ttftMs, 0),
+      ok: a.success,
+      at: record.time,
+    });
+  }
 }
 
 type Handler = (svc: Services, ctx: RequestContext) => Promise<void>;
@@ -30,6 +50,7 @@ function recorded(svc: Services, api: ApiSurface, endpoint: string, handler: Han
       const record = ctx.finish();
       if (!record) return;
       svc.recorder.add(record);
+      noteLatency(svc, record);
       // Debug access log; the logger redacts credential headers (see createLogger).
       if (svc.log.isLevelEnabled('debug')) {
         svc.log.debug({ req: { method: req.method, url: req.url, headers: safeHeaders(req.headers) }, record }, 'request finished');
@@ -67,6 +88,14 @@ export function createHttpServer(svc: Services): http.Server {
   router.on('POST', '/v1/chat/completions', recorded(svc, 'openai', 'chat_completions', handleChatCompletions));
   router.on('GET', '/v1/models', recorded(svc, 'anthropic', 'models', handleModels));
   router.on('GET', '/llm/v1alpha/models', recorded(svc, 'openai', 'catalog', handleCatalog));
+  // Router API (hosted-router compatible). `:test` is a literal suffix: `::` escapes the colon, and the regex keeps the
+  // id parameter from swallowing it.
+  router.on('POST', '/router/v1/routers', recorded(svc, 'openai', 'routers.create', handleCreateRouter));
+  router.on('GET', '/router/v1/routers', recorded(svc, 'openai', 'routers.list', handleListRouters));
+  router.on('GET', '/router/v1/routers/:id', recorded(svc, 'openai', 'routers.get', handleGetRouter));
+  router.on('PATCH', '/router/v1/routers/:id', recorded(svc, 'openai', 'routers.update', handleUpdateRouter));
+  router.on('DELETE', '/router/v1/routers/:id', recorded(svc, 'openai', 'routers.delete', handleDeleteRouter));
+  router.on('POST', '/router/v1/routers/:id(^[^/:]+)::test', recorded(svc, 'openai', 'routers.test', handleTestRouter));
   router.on('GET', '/healthz', (_req, res) => sendJson(res, 200, '{"status":"ok"}'));
   router.on('GET', '/readyz', (_req, res) => {
     if (svc.draining) return sendJson(res, 503, '{"status":"draining"}');

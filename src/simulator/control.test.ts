@@ -96,9 +96,9 @@ describe('/_sim control surface', () => {
     await control('POST', '/_sim/fault', { fault: { kind: 'latency', ms: 1 } });
     await message();
     await control('POST', '/_sim/script', { turns: [{ content: [{ type: 'text', text: 'y' }] }] });
-    expect((await control('GET', '/_sim/status')).json).toEqual({ label: 'ctl', requests: 1, scripted: 1, faults: 1 });
+    expect((await control('GET', '/_sim/status')).json).toEqual({ label: 'ctl', requests: 1, scripted: 1, faults: 1, replays: 0 });
     expect((await control('POST', '/_sim/reset')).json).toEqual({ ok: true });
-    expect((await control('GET', '/_sim/status')).json).toEqual({ label: 'ctl', requests: 0, scripted: 0, faults: 0 });
+    expect((await control('GET', '/_sim/status')).json).toEqual({ label: 'ctl', requests: 0, scripted: 0, faults: 0, replays: 0 });
     expect(sim.requests).toHaveLength(0);
   });
 });

@@ -1,16 +1,18 @@
 /**
  * HTTP control surface under `/_sim/` so another process can drive a running simulator:
  *   POST /_sim/script   {turns, match?}      queue scripted turns
+ *   POST /_sim/replay   {response | responses, match?}  queue recorded responses (raw as UTF-8 or rawBase64)
  *   POST /_sim/fault    FaultRule            add a fault rule
  *   POST /_sim/faults/clear                  drop all fault rules
- *   POST /_sim/reset                         clear requests, scripts, faults, cache memory
+ *   POST /_sim/reset                         clear requests, scripts, replays, faults, cache memory
  *   GET  /_sim/requests[?limit=N]            last N (default and max 1000) logged requests, bodies as UTF-8
- *   GET  /_sim/status                        {label, requests, scripted, faults}
+ *   GET  /_sim/status                        {label, requests, scripted, faults, replays}
  * Control requests are not logged and never faulted.
  */
 import type { ServerResponse } from 'node:http';
 import { FaultRuleError, validateFaultRule } from './faults.js';
 import { sendJson } from './http.js';
+import { ReplayError, replaysFromJson } from './replay.js';
 import { ScriptError, validateTurns } from './script.js';
 import type { SimState } from './state.js';
 
@@ -47,6 +49,11 @@ export function handleControl(state: SimState, method: string, path: string, que
         state.scripts.add(turns, match as { model?: string } | undefined);
         return reply(res, 200, { ok: true, queued: state.scripts.size });
       }
+      case 'POST /_sim/replay': {
+        const { responses, match } = replaysFromJson(value);
+        state.replays.add(responses, match);
+        return reply(res, 200, { ok: true, queued: state.replays.size });
+      }
       case 'POST /_sim/fault':
         state.faults.add(validateFaultRule(value));
         return reply(res, 200, { ok: true, faults: state.faults.count });
@@ -67,12 +74,13 @@ export function handleControl(state: SimState, method: string, path: string, que
           requests: state.log.entries.length,
           scripted: state.scripts.size,
           faults: state.faults.count,
+          replays: state.replays.size,
         });
       default:
         return reply(res, 404, { error: `no control route ${route}` });
     }
   } catch (e) {
-    if (e instanceof ScriptError || e instanceof FaultRuleError) return reply(res, 400, { error: e.message });
+    if (e instanceof ScriptError || e instanceof FaultRuleError || e instanceof ReplayError) return reply(res, 400, { error: e.message });
     throw e;
   }
 }

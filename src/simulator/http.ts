@@ -23,7 +23,8 @@ export interface Exchange {
 
 /** One encoded stream event; `firstToken` marks where a `slow_first_token` delay goes. */
 export interface Frame {
-  text: string;
+  /** The event's bytes (replays of raw recordings pass buffers). */
+  text: string | Buffer;
   firstToken?: boolean;
 }
 
@@ -62,7 +63,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
-export function sendJson(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: string): void {
+export function sendJson(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: string | Buffer): void {
   if (res.destroyed) return;
   res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
   res.end(body);
@@ -131,7 +132,7 @@ export async function sendBody(
   x: Exchange,
   status: number,
   headers: OutgoingHttpHeaders,
-  body: string,
+  body: string | Buffer,
   plan: FaultPlan,
   adapter: FaultAdapter,
 ): Promise<void> {
@@ -143,7 +144,7 @@ export async function sendBody(
     sendJson(res, e.status, e.headers, e.body);
     return;
   }
-  if (t?.kind === 'malformed') body = body.slice(0, Math.floor(body.length / 2));
+  if (t?.kind === 'malformed') body = typeof body === 'string' ? body.slice(0, Math.floor(body.length / 2)) : body.subarray(0, Math.floor(body.length / 2));
   if (plan.slowFirstTokenMs > 0) {
     res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
     res.flushHeaders();

@@ -9,6 +9,8 @@ export type {
   FaultMatch,
   FaultRule,
   OpenAIReasoningField,
+  ReplayMatch,
+  ReplayResponse,
   ScriptedBlock,
   ScriptedTurn,
   ScriptedUsage,

@@ -7,10 +7,11 @@ import { geminiProtocol } from './gemini/index.js';
 import type { Exchange } from './http.js';
 import { openaiProtocol } from './openai/index.js';
 import type { ProtocolModule } from './protocol.js';
+import { validateReplay, validateReplayMatch } from './replay.js';
 import { randomSeed } from './rng.js';
 import { validateTurns } from './script.js';
 import { SimState } from './state.js';
-import type { FaultRule, ScriptedTurn, SimRequestLog, Simulator, SimulatorOptions } from './types.js';
+import type { FaultRule, ReplayMatch, ReplayResponse, ScriptedTurn, SimRequestLog, Simulator, SimulatorOptions } from './types.js';
 
 /** Wire protocols served, tried in order (Anthropic first: it claims `GET /v1/models` only with `anthropic-version`). */
 const PROTOCOLS: readonly ProtocolModule[] = [anthropicProtocol, openaiProtocol, geminiProtocol];
@@ -128,6 +129,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     requests: state.log.entries,
     script(turns: ScriptedTurn[], match?: { model?: string }) {
       state.scripts.add(validateTurns(turns), match);
+    },
+    replay(responses: ReplayResponse | ReplayResponse[], match?: ReplayMatch) {
+      const list = Array.isArray(responses) ? responses : [responses];
+      state.replays.add(
+        list.map((r, i) => validateReplay(r, `replay[${i}]`)),
+        validateReplayMatch(match),
+      );
     },
     fault(rule: FaultRule) {
       state.faults.add(rule);

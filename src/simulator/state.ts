@@ -4,6 +4,7 @@ import { FaultEngine } from './faults.js';
 import { RequestLog } from './log.js';
 import { PrefixCache } from './prefix-cache.js';
 import { createRng, type Rng } from './rng.js';
+import { ReplayQueue } from './replay.js';
 import { ScriptQueue } from './script.js';
 import type { OpenAIReasoningField } from './types.js';
 
@@ -22,6 +23,8 @@ export class SimState {
   readonly idRng: Rng;
   readonly faults: FaultEngine;
   readonly scripts = new ScriptQueue();
+  /** Recorded responses to serve verbatim; taken before scripts. */
+  readonly replays = new ReplayQueue();
   readonly log: RequestLog;
   readonly prefixCache = new PrefixCache();
   /** Aborted by `close()`: ends pending sleeps. */
@@ -40,6 +43,7 @@ export class SimState {
   reset(): void {
     this.log.clear();
     this.scripts.clear();
+    this.replays.clear();
     this.faults.clear();
     this.prefixCache.clear();
   }

@@ -41,6 +41,8 @@ export interface SimRequestLog {
   fault?: string;
   /** The wire protocol that served the request; unset for unknown routes. */
   protocol?: SimProtocol;
+  /** Set when the request was answered (or, when faulted, would have been) from a queued replay. */
+  replayed?: boolean;
 }
 
 export type ScriptedBlock =
@@ -111,6 +113,41 @@ export interface FaultRule {
   probability?: number;
 }
 
+/**
+ * A recorded response to serve verbatim (`Simulator.replay`, `POST /_sim/replay`). At most one of `json`, `sse` and
+ * `raw` is given; none sends an empty body.
+ */
+export interface ReplayResponse {
+  /** HTTP status; default 200. */
+  status?: number;
+  /** A JSON body, serialised the way the protocol writes its bodies (values unchanged). */
+  json?: unknown;
+  /**
+   * Stream event payloads (what follows `data: `), framed for the protocol of the path the request arrives on:
+   * Anthropic `event: <payload.type>` + `data:` lines, OpenAI `data:` lines ending with `data: [DONE]` (unless the last
+   * payload is `[DONE]`), Gemini `data: ...\r\n\r\n` (`alt=sse`) or the elements of one JSON array (without it).
+   * Payload text is sent as given (spacing included).
+   */
+  sse?: string[];
+  /** Exact body bytes (a string is sent as UTF-8). A stream request gets them as SSE events split at blank lines. */
+  raw?: Buffer | string;
+  /** Content type; default per protocol and body kind (`text/event-stream...` for `sse`, `application/json...` else). */
+  contentType?: string;
+  /** Extra response headers (hop-by-hop and length headers are ignored). */
+  headers?: Record<string, string>;
+}
+
+/** Which requests a queued replay answers; every field given must match. */
+export interface ReplayMatch {
+  /** The protocol serving the request. */
+  protocol?: SimProtocol;
+  /** Model id as the request names it (Gemini: from the path). */
+  model?: string;
+  /** Request path without the query string, compared exactly. */
+  path?: string;
+  stream?: boolean;
+}
+
 export interface Simulator {
   readonly url: string;
   readonly port: number;
@@ -119,9 +156,15 @@ export interface Simulator {
   readonly requests: SimRequestLog[];
   /** Queue turns (FIFO, one per generation request); with `match.model` only requests for that model take them. */
   script(turns: ScriptedTurn[], match?: { model?: string }): void;
+  /**
+   * Queue recorded responses (FIFO among the requests they match; one per generation request). A queued replay
+   * answers before any scripted turn, after the request passed auth and validation; faults still apply, and a
+   * faulted request does not use it up.
+   */
+  replay(responses: ReplayResponse | ReplayResponse[], match?: ReplayMatch): void;
   fault(rule: FaultRule): void;
   clearFaults(): void;
-  /** Clears the request log, scripts, faults and the prompt-cache memory. */
+  /** Clears the request log, scripts, replays, faults and the prompt-cache memory. */
   reset(): void;
   close(): Promise<void>;
 }

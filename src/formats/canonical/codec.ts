@@ -42,6 +42,11 @@ export interface ProviderQuirks {
   noSampling?: boolean;
   /** Maximum number of stop sequences. */
   maxStop?: number;
+  /**
+   * The vendor's OpenAI dialect deviates in what it sends back (content as part arrays, tool-call indices not starting
+   * at 0, ...): answers are always read through the canonical form, also for OpenAI clients, instead of passed through.
+   */
+  normalizeResponses?: boolean;
   /** Gemini: send schemas as `parametersJsonSchema` (default) or sanitised `parameters`. */
   geminiSchemaField?: 'parametersJsonSchema' | 'parameters';
 }

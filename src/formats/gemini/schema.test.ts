@@ -333,3 +333,14 @@ describe('sanitizeSchemaForGemini', () => {
     );
   });
 });
+
+describe('recursion through allOf (regression)', () => {
+  it('a $ref cycle reached through allOf is cut once, not expanded to the depth limit, and a second pass changes nothing', () => {
+    const root = { oneOf: [true, { allOf: [{ $ref: '#/$defs/A' }] }, true] };
+    for (const field of ['parametersJsonSchema', 'parameters'] as const) {
+      const out = sanitizeSchemaForGemini({ ...root, $defs: { A: root } }, { field });
+      expect(JSON.stringify(out).length).toBeLessThan(200);
+      expect(sanitizeSchemaForGemini(out, { field })).toEqual(out);
+    }
+  });
+});

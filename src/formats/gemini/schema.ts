@@ -106,11 +106,13 @@ function clean(input: unknown, ctx: Ctx, depth: number, stack: readonly string[]
   const deref = derefNode(input, ctx, stack);
   if (deref === DROP) return DROP;
   let { node } = deref;
-  const refStack = deref.stack;
+  let refStack = deref.stack;
   if (Array.isArray(node.allOf)) {
     const merged = mergeAllOf(node, ctx, refStack);
     if (merged === DROP) return DROP;
-    node = merged;
+    node = merged.node;
+    // References followed inside the branches stay "open" below, so a cycle through an allOf is still a cycle.
+    refStack = merged.stack;
   }
 
   let nullable = node.nullable === true;
@@ -205,8 +207,9 @@ function resolvePointer(root: Obj, ref: string): unknown {
 }
 
 /** `allOf` as one schema: properties merged (a property in several branches becomes their own `allOf`), required united. */
-function mergeAllOf(node: Obj, ctx: Ctx, stack: readonly string[]): Obj | typeof DROP {
+function mergeAllOf(node: Obj, ctx: Ctx, stack: readonly string[]): { node: Obj; stack: readonly string[] } | typeof DROP {
   const out: Obj = withoutKey(node, 'allOf');
+  let open: readonly string[] = stack;
   for (const branch of node.allOf as unknown[]) {
     if (branch === true || !isObj(branch)) {
       if (branch === false) return DROP;
@@ -215,10 +218,12 @@ function mergeAllOf(node: Obj, ctx: Ctx, stack: readonly string[]): Obj | typeof
     const d = derefNode(branch, ctx, stack);
     if (d === DROP) return DROP;
     let b = d.node;
+    open = [...new Set([...open, ...d.stack])];
     if (Array.isArray(b.allOf)) {
       const inner = mergeAllOf(b, ctx, d.stack);
       if (inner === DROP) return DROP;
-      b = inner;
+      b = inner.node;
+      open = [...new Set([...open, ...inner.stack])];
     }
     for (const [k, v] of Object.entries(b)) {
       if (k === 'properties' && isObj(v)) {
@@ -233,7 +238,7 @@ function mergeAllOf(node: Obj, ctx: Ctx, stack: readonly string[]): Obj | typeof
       }
     }
   }
-  return out;
+  return { node: out, stack: open };
 }
 
 function typeList(type: unknown): string[] {

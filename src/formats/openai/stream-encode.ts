@@ -21,6 +21,8 @@ export class OpenAIStreamEncoder implements StreamEncoder {
   private errored = false;
   /** Canonical block index → tool_calls index. */
   private readonly toolIndex = new Map<number, number>();
+  /** Tool calls that have not streamed any argument text yet. */
+  private readonly noArgsYet = new Set<number>();
 
   constructor(private readonly opts: ClientEncodeOptions) {}
 
@@ -44,11 +46,19 @@ export class OpenAIStreamEncoder implements StreamEncoder {
       case 'block_start':
         if (event.block.type !== 'tool_call') return out;
         this.toolIndex.set(event.index, this.toolIndex.size);
+        this.noArgsYet.add(event.index);
         return out + this.chunk({ tool_calls: [{ index: this.toolIndex.get(event.index), id: event.block.id, type: 'function', function: { name: event.block.name, arguments: '' } }] });
       case 'tool_args_delta': {
         const index = this.toolIndex.get(event.index);
         if (index === undefined || event.json === '') return out;
+        this.noArgsYet.delete(event.index);
         return out + this.chunk({ tool_calls: [{ index, function: { arguments: event.json } }] });
+      }
+      case 'block_stop': {
+        // A call without arguments still needs valid JSON arguments, as OpenAI itself sends for one: "{}".
+        const index = this.toolIndex.get(event.index);
+        if (index === undefined || !this.noArgsYet.delete(event.index)) return out;
+        return out + this.chunk({ tool_calls: [{ index, function: { arguments: '{}' } }] });
       }
       case 'finish':
         return out + this.finish(event);

@@ -4,9 +4,9 @@ import { passthroughMessages } from '../../execution/anthropic-passthrough.js';
 import { CodecError } from '../../formats/canonical/codec.js';
 import type { Request as CanonicalRequest } from '../../formats/canonical/types.js';
 import { codecFor } from '../../formats/index.js';
-import { executeRequest, executionServices } from '../execute.js';
+import { executionServices } from '../execute.js';
+import { routeAndExecute } from '../route.js';
 import { takeExtensions } from '../extensions.js';
-import { notFoundMessage, resolveModel } from '../../routing/resolve.js';
 import { authenticate } from '../auth.js';
 import { BodyTooLargeError, readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
@@ -47,19 +47,13 @@ function queryOf(url: string | undefined): string {
 export async function handleMessages(svc: Services, ctx: RequestContext): Promise<void> {
   const view = await prepareAnthropicRequest(svc, ctx);
   if (!view) return;
-  const resolution = resolveModel(view.model, svc.routing);
-  if (!resolution.ok) {
-    sendError(ctx, 404, notFoundMessage(resolution), { type: 'not_found_error', errorClass: 'model_not_found' });
-    return;
-  }
-  if (resolution.candidates[0].provider.format === 'anthropic') {
+  await routeAndExecute(svc, ctx, {
+    model: view.model,
+    extensions: view.extensions,
+    decode: () => decodeForTranslation(ctx, view),
     // Same format: the caller's bytes go upstream as they are (only model and Switchyard's fields edited).
-    const anthropic = resolution.candidates.filter((c) => c.provider.format === 'anthropic');
-    await passthroughMessages(executionServices(svc), ctx, view, anthropic, queryOf(ctx.req.url));
-    return;
-  }
-  const req = decodeForTranslation(ctx, view);
-  if (req) await executeRequest(svc, ctx, req, resolution.candidates);
+    passthrough: (candidates) => passthroughMessages(executionServices(svc), ctx, view, candidates, queryOf(ctx.req.url)),
+  });
 }
 
 /** Full decode of an Anthropic request into the canonical form, for a provider of another format. */

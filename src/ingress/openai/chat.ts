@@ -3,11 +3,11 @@ import { RequestValidationError } from '../../formats/anthropic/request.js';
 import { CodecError } from '../../formats/canonical/codec.js';
 import { codecFor } from '../../formats/index.js';
 import { passthroughChat, readOpenAIRequest, type OpenAIRequestView } from '../../execution/openai-passthrough.js';
-import { notFoundMessage, resolveModel } from '../../routing/resolve.js';
 import { authenticate } from '../auth.js';
 import { BodyTooLargeError, readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
-import { executeRequest, executionServices } from '../execute.js';
+import { executionServices } from '../execute.js';
+import { routeAndExecute } from '../route.js';
 import { takeExtensions } from '../extensions.js';
 import { sendError } from '../respond.js';
 
@@ -36,28 +36,23 @@ export async function handleChatCompletions(svc: Services, ctx: RequestContext):
   }
   ctx.requestedModel = view.model;
   ctx.stream = view.stream;
-  const resolution = resolveModel(view.model, svc.routing);
-  if (!resolution.ok) {
-    sendError(ctx, 404, `The model \`${view.model}\` does not exist or you do not have access to it: ${notFoundMessage(resolution)}`, { type: 'not_found_error', errorClass: 'model_not_found', code: 'model_not_found', param: 'model' });
-    return;
-  }
-  if (resolution.candidates[0].provider.format === 'openai') {
-    const same = resolution.candidates.filter((c) => c.provider.format === 'openai');
-    await passthroughChat(executionServices(svc), ctx, view, same);
-    return;
-  }
-  const body = JSON.parse(buf.toString('utf8')) as Record<string, unknown>;
-  takeExtensions(body);
-  delete body.metadata;
-  let req;
-  try {
-    req = codecFor('openai').decodeRequest(body);
-  } catch (e) {
-    if (e instanceof CodecError) {
-      sendError(ctx, 400, e.message, { type: 'invalid_request_error', param: e.param });
-      return;
-    }
-    throw e;
-  }
-  await executeRequest(svc, ctx, req, resolution.candidates);
+  await routeAndExecute(svc, ctx, {
+    model: view.model,
+    extensions: view.extensions,
+    decode: () => {
+      const body = JSON.parse(buf.toString('utf8')) as Record<string, unknown>;
+      takeExtensions(body);
+      delete body.metadata;
+      try {
+        return codecFor('openai').decodeRequest(body);
+      } catch (e) {
+        if (e instanceof CodecError) {
+          sendError(ctx, 400, e.message, { type: 'invalid_request_error', param: e.param });
+          return null;
+        }
+        throw e;
+      }
+    },
+    passthrough: (candidates) => passthroughChat(executionServices(svc), ctx, view, candidates),
+  });
 }

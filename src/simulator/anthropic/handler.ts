@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { FaultPlan } from '../faults.js';
 import { applyPreFaults, pumpFrames, sendBody, sendJson, type Exchange, type FaultAdapter } from '../http.js';
+import { sendReplay } from '../replay.js';
 import type { SimState } from '../state.js';
 import { generateTurn, outputTokens, turnFromScript } from '../turn.js';
 import { defaultMessage, errorResponse, statusForErrorType } from './errors.js';
@@ -114,8 +115,10 @@ export async function handleMessages(x: Exchange): Promise<void> {
   if (!analysis.ok) return sendError(x, c, 400, analysis.message);
 
   const st = x.state;
+  // A faulted response does not use up a replay or a scripted turn: the retry gets it.
+  const replay = st.replays.take({ protocol: 'anthropic', model: req.model, path: x.path, stream: req.stream }, plan.terminal !== undefined);
+  if (replay) return sendReplay(x, replay, { protocol: 'anthropic', stream: req.stream, headers: c.headers, plan, adapter: c.adapter });
   const treq = toTurnRequest(req, st.label);
-  // A faulted response does not use up the scripted turn: the retry gets it.
   const scripted = st.scripts.take(req.model, plan.terminal !== undefined);
   const turn = scripted ? turnFromScript(scripted, treq) : generateTurn(treq);
   const blocks = wireBlocks(turn, st.idRng);

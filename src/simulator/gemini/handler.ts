@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { FaultPlan } from '../faults.js';
 import { applyPreFaults, pumpFrames, sendBody, sendJson, type Exchange, type FaultAdapter } from '../http.js';
 import { implicitCacheRead } from '../implicit-cache.js';
+import { sendReplay } from '../replay.js';
 import type { SimState } from '../state.js';
 import { generateTurn, turnFromScript } from '../turn.js';
 import {
@@ -147,10 +148,16 @@ export async function handleOperation(x: Exchange): Promise<void> {
   const req = checked.value;
 
   const st = x.state;
+  const stream = op === 'streamGenerateContent';
+  // A faulted response does not use up a replay or a scripted turn: the retry gets it.
+  const replay = st.replays.take({ protocol: 'gemini', model, path: x.path, stream }, plan.terminal !== undefined);
+  if (replay) {
+    const geminiMode: StreamMode = new URLSearchParams(x.query).get('alt') === 'sse' ? 'sse' : 'array';
+    return sendReplay(x, replay, { protocol: 'gemini', stream, geminiMode, progress: c.progress, headers: c.headers, plan, adapter: c.adapter });
+  }
   const size = promptSize(req);
   const cached = Math.min(implicitCacheRead(st.prefixCache, `gemini\u0000${model}`, size.segments, CACHE_RULE), size.tokens);
   const treq = toTurnRequest(req, st.label);
-  // A faulted response does not use up the scripted turn: the retry gets it.
   const scripted = st.scripts.take(model, plan.terminal !== undefined);
   const turn = scripted ? turnFromScript(scripted, treq) : generateTurn(treq);
   const g = geminiTurn(turn, model, includeThoughts(req));

@@ -4,6 +4,7 @@ import type { FaultPlan } from '../faults.js';
 import { applyPreFaults, pumpFrames, sendBody, sendJson, type Exchange, type FaultAdapter } from '../http.js';
 import { implicitCacheRead } from '../implicit-cache.js';
 import { base62 } from '../rng.js';
+import { sendReplay } from '../replay.js';
 import type { SimState } from '../state.js';
 import { tokensForChars } from '../tokens.js';
 import { generateTurn, outputTokens, turnFromScript } from '../turn.js';
@@ -123,10 +124,12 @@ export async function handleChat(x: Exchange): Promise<void> {
   const req = checked.value;
 
   const st = x.state;
+  // A faulted response does not use up a replay or a scripted turn: the retry gets it.
+  const replay = st.replays.take({ protocol: 'openai', model: req.model, path: x.path, stream: req.stream }, plan.terminal !== undefined);
+  if (replay) return sendReplay(x, replay, { protocol: 'openai', stream: req.stream, headers: c.headers, plan, adapter: c.adapter });
   const size = promptSize(req);
   const cached = Math.min(implicitCacheRead(st.prefixCache, `openai\u0000${req.model}`, size.segments, CACHE_RULE), size.tokens);
   const treq = toTurnRequest(req, st.label);
-  // A faulted response does not use up the scripted turn: the retry gets it.
   const scripted = st.scripts.take(req.model, plan.terminal !== undefined);
   const turn = scripted ? turnFromScript(scripted, treq) : generateTurn(treq);
   const blocks = openaiBlocks(turn, st.idRng);

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { ClientKey, NewClientKey, Permission, Store } from '../types.js';
+import type { ClientKey, NewClientKey, Permission, RouterPutResult, RouterWrite, Store, StoredRouter } from '../types.js';
 import type { AttemptRecord, RequestRecord } from '../../telemetry/record.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
@@ -41,6 +41,19 @@ interface RequestRow {
   overhead_ms: number | null;
   duration_ms: number;
   attempts: string;
+}
+
+interface RouterRow {
+  id: string;
+  json: string;
+  version: number;
+  source: StoredRouter['source'];
+  created_at: number;
+  updated_at: number;
+}
+
+function toRouter(r: RouterRow): StoredRouter {
+  return { id: r.id, json: JSON.parse(r.json) as Record<string, unknown>, version: r.version, source: r.source, createdAt: r.created_at, updatedAt: r.updated_at };
 }
 
 function toKey(r: KeyRow): ClientKey {
@@ -214,6 +227,51 @@ export class SqliteStore implements Store {
 
   async changeMarker(): Promise<number> {
     return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  async listRouters(): Promise<StoredRouter[]> {
+    return (this.db.prepare('SELECT * FROM routers ORDER BY id').all() as RouterRow[]).map(toRouter);
+  }
+
+  async getRouter(id: string): Promise<StoredRouter | null> {
+    const row = this.db.prepare('SELECT * FROM routers WHERE id = ?').get(id) as RouterRow | undefined;
+    return row ? toRouter(row) : null;
+  }
+
+  async putRouter(r: RouterWrite, opts: { expectVersion?: number } = {}): Promise<RouterPutResult> {
+    // One transaction: the version check and the write cannot interleave with another writer (IMMEDIATE takes the
+    // write lock before reading).
+    const put = this.db.transaction((): RouterPutResult => {
+      const current = this.db.prepare('SELECT * FROM routers WHERE id = ?').get(r.id) as RouterRow | undefined;
+      if (opts.expectVersion !== undefined && (current?.version ?? 0) !== opts.expectVersion) return { ok: false, conflict: current ? toRouter(current) : null };
+      const now = Date.now();
+      const row: RouterRow = {
+        id: r.id,
+        json: JSON.stringify(r.json),
+        version: (current?.version ?? 0) + 1,
+        source: r.source,
+        created_at: current?.created_at ?? now,
+        updated_at: now,
+      };
+      this.db
+        .prepare(
+          `INSERT INTO routers (id, json, version, source, created_at, updated_at) VALUES (@id, @json, @version, @source, @created_at, @updated_at)
+           ON CONFLICT(id) DO UPDATE SET json = excluded.json, version = excluded.version, source = excluded.source, updated_at = excluded.updated_at`,
+        )
+        .run(row);
+      return { ok: true, router: toRouter(row) };
+    });
+    return put.immediate();
+  }
+
+  async deleteRouter(id: string): Promise<StoredRouter | null> {
+    const del = this.db.transaction((): StoredRouter | null => {
+      const row = this.db.prepare('SELECT * FROM routers WHERE id = ?').get(id) as RouterRow | undefined;
+      if (!row) return null;
+      this.db.prepare('DELETE FROM routers WHERE id = ?').run(id);
+      return toRouter(row);
+    });
+    return del.immediate();
   }
 
   async insertRecords(records: RequestRecord[]): Promise<void> {

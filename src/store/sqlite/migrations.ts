@@ -38,4 +38,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      attempts TEXT NOT NULL
    );
    CREATE INDEX requests_time ON requests(time);`,
+  // 2: routers (SPEC section 3). `json` is the router's API form; `version` grows by one on every write.
+  `CREATE TABLE routers (
+     id TEXT PRIMARY KEY,
+     json TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     source TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
 ];

@@ -1,0 +1,56 @@
+import type { Services } from '../app-types.js';
+import type { Request } from '../formats/canonical/types.js';
+import { hasHints } from '../routing/hints.js';
+import { isRouterModel, planRoute } from '../routing/plan.js';
+import { followAliases, notFoundMessage, resolveModel, type Candidate } from '../routing/resolve.js';
+import type { RequestContext } from './context.js';
+import { executeRequest } from './execute.js';
+import { sendError } from './respond.js';
+
+export interface RouteInput {
+  model: string;
+  extensions: Record<string, unknown>;
+  /** Full decode into the canonical form; answers the 400 itself and returns null when the request is invalid. */
+  decode: () => Request | null;
+  /** Same-format fast path over the caller's bytes. */
+  passthrough: (candidates: Candidate[]) => Promise<void>;
+}
+
+const ROUTING_FIELDS = ['models', 'ignore', 'sort', 'provider'];
+
+/** Every candidate speaks the caller's format and sends back answers a client of that format can read as they are. */
+function passthroughable(api: string, candidates: Candidate[]): boolean {
+  return candidates.every((c) => c.provider.format === api && !c.provider.quirks.normalizeResponses);
+}
+
+/**
+ * Picks the candidates and the executor. A concrete model with no routing fields resolves without decoding the body
+ * and, when every candidate speaks the caller's format, takes the passthrough path. `auto`, routers and routing
+ * fields need the decoded request (CEL facts, capabilities, templates) and are planned in full.
+ */
+export async function routeAndExecute(svc: Services, ctx: RequestContext, input: RouteInput): Promise<void> {
+  const name = followAliases(input.model, svc.config.aliases) ?? input.model;
+  const needsPlan = name === 'auto' || isRouterModel(name) || ROUTING_FIELDS.some((f) => input.extensions[f] !== undefined) || hasHints(ctx.req.headers);
+  if (!needsPlan) {
+    const resolution = resolveModel(input.model, svc.routing);
+    if (!resolution.ok) {
+      sendError(ctx, 404, notFoundMessage(resolution), { type: 'not_found_error', errorClass: 'model_not_found', code: 'model_not_found', param: 'model' });
+      return;
+    }
+    if (passthroughable(ctx.api, resolution.candidates)) return input.passthrough(resolution.candidates);
+    const req = input.decode();
+    if (req) await executeRequest(svc, ctx, req, resolution.candidates);
+    return;
+  }
+  const req = input.decode();
+  if (!req) return;
+  const result = planRoute(svc, { api: ctx.api, model: input.model, req, extensions: input.extensions, headers: ctx.req.headers, keyName: ctx.key?.name ?? null });
+  if (!result.ok) {
+    sendError(ctx, result.status, result.message, { type: result.type, errorClass: result.status === 404 ? 'model_not_found' : 'routing_error' });
+    return;
+  }
+  const { plan } = result;
+  ctx.routing = { router: plan.router?.id ?? null, routeId: plan.router?.routeId ?? null, variantId: plan.router?.variantId ?? null, reasoning: plan.reasoning };
+  if (plan.req === req && passthroughable(ctx.api, plan.candidates)) return input.passthrough(plan.candidates);
+  await executeRequest(svc, ctx, plan.req, plan.candidates);
+}
