@@ -158,3 +158,13 @@ describe.each(['anthropic', 'openai'] as const)('%s client', (client) => {
     });
   });
 });
+
+describe('count_tokens for every upstream format', () => {
+  const body = { messages: [{ role: 'user' as const, content: 'How many tokens is this sentence, roughly speaking?' }], system: 'Be brief.', tools: anthropicTools };
+  it.each(Object.keys(UPSTREAMS) as Upstream[])('%s: a positive count; exact from Anthropic, marked as an estimate otherwise', async (upstream) => {
+    const { data, response } = await anthropic.messages.countTokens({ ...body, model: UPSTREAMS[upstream] }).withResponse();
+    expect(data.input_tokens).toBeGreaterThan(20);
+    expect(response.headers.get('x-switchyard-token-count')).toBe(upstream === 'anthropic' ? null : 'estimate');
+    if (upstream === 'anthropic') expect(h.sim.requests.at(-1)!.path).toBe('/v1/messages/count_tokens');
+  });
+});

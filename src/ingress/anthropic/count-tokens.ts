@@ -1,30 +1,51 @@
 import type { Services } from '../../app-types.js';
 import { passthroughMessages } from '../../execution/anthropic-passthrough.js';
-import { notFoundMessage, resolveModel } from '../../routing/resolve.js';
-import type { RequestContext } from '../context.js';
+import type { Request } from '../../formats/canonical/types.js';
 import { estimateInputTokens, tokenizerFamilyFor } from '../../formats/tokens/index.js';
+import { isRouterModel, planRoute } from '../../routing/plan.js';
+import { followAliases, notFoundMessage, resolveModel, type Candidate } from '../../routing/resolve.js';
+import type { RequestContext } from '../context.js';
 import { executionServices } from '../execute.js';
 import { sendError, sendJson } from '../respond.js';
 import { decodeForTranslation, prepareAnthropicRequest } from './messages.js';
 
-/** `POST /v1/messages/count_tokens`: exact counts from Anthropic-format upstreams. */
+/**
+ * `POST /v1/messages/count_tokens` for any routed model: exact from an Anthropic-format provider, a calibrated local
+ * estimate for the model that would serve the request otherwise. `auto` and routers count for the model they pick.
+ */
 export async function handleCountTokens(svc: Services, ctx: RequestContext): Promise<void> {
   const view = await prepareAnthropicRequest(svc, ctx, { forCount: true });
   if (!view) return;
-  const resolution = resolveModel(view.model, svc.routing);
-  if (!resolution.ok) {
-    sendError(ctx, 404, notFoundMessage(resolution), { type: 'not_found_error', errorClass: 'model_not_found' });
-    return;
+  const name = followAliases(view.model, svc.config.aliases) ?? view.model;
+  let candidates: Candidate[];
+  let decoded: Request | null = null;
+  if (name === 'auto' || isRouterModel(name)) {
+    decoded = decodeForTranslation(ctx, view);
+    if (!decoded) return;
+    const planned = planRoute(svc, { api: 'anthropic', model: view.model, req: decoded, extensions: view.extensions, headers: ctx.req.headers, keyName: ctx.key?.name ?? null });
+    if (!planned.ok) {
+      sendError(ctx, planned.status, planned.message, { type: planned.type });
+      return;
+    }
+    candidates = planned.plan.candidates;
+    decoded = planned.plan.req;
+  } else {
+    const resolution = resolveModel(view.model, svc.routing);
+    if (!resolution.ok) {
+      sendError(ctx, 404, notFoundMessage(resolution), { type: 'not_found_error', errorClass: 'model_not_found' });
+      return;
+    }
+    candidates = resolution.candidates;
   }
-  const first = resolution.candidates[0];
-  if (first.provider.format === 'anthropic') {
-    const anthropic = resolution.candidates.filter((c) => c.provider.format === 'anthropic');
+  const first = candidates[0];
+  if (first.provider.format === 'anthropic' && decoded === null) {
+    const anthropic = candidates.filter((c) => c.provider.format === 'anthropic');
     const q = ctx.req.url?.indexOf('?') ?? -1;
     await passthroughMessages(executionServices(svc), ctx, view, anthropic, q >= 0 ? ctx.req.url!.slice(q) : '', 'count_tokens');
     return;
   }
-  // No exact counter upstream: a calibrated local estimate (docs/token-counting.md).
-  const req = decodeForTranslation(ctx, view);
+  // No exact counter for this path: a calibrated local estimate (docs/token-counting.md).
+  const req = decoded ?? decodeForTranslation(ctx, view);
   if (!req) return;
   const input = estimateInputTokens(req, tokenizerFamilyFor(first.provider.name, first.model));
   ctx.model = `${first.provider.name}/${first.model}`;
