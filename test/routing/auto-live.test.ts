@@ -72,3 +72,25 @@ describe('auto', () => {
     expect(err.message).toMatch(/no image input/);
   });
 });
+
+describe('routing hints from headers (Claude Code cannot add body fields)', () => {
+  it('x-switchyard-route and x-switchyard-metadata steer the request and never reach the upstream', async () => {
+    fast.reset();
+    slow.reset();
+    const hinted = new Anthropic({
+      baseURL: h.url,
+      apiKey: h.key,
+      maxRetries: 0,
+      defaultHeaders: { 'x-switchyard-route': JSON.stringify({ models: ['gpt-oss-120b'], ignore: ['fireworks'] }), 'x-switchyard-metadata': 'team=ml; tier=pro' },
+    });
+    const { response } = await hinted.messages.create({ model: 'auto', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(response.headers.get('x-switchyard-provider')).toBe('together');
+    const upstream = fast.requests.at(-1)!;
+    expect(Object.keys(upstream.headers).filter((k) => k.startsWith('x-switchyard'))).toEqual([]);
+    expect(upstream.body.toString()).not.toContain('tier');
+
+    const bad = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': h.key, 'content-type': 'application/json', 'x-switchyard-route': '{not json' }, body: JSON.stringify({ model: 'auto', max_tokens: 5, messages: [] }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/x-switchyard-route is not valid JSON/);
+  });
+});
