@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import type { Agent, Dispatcher } from 'undici';
 import type { Logger } from 'pino';
+import type { TimeoutsConfig } from '../config/index.js';
 import { upstreamBody, type AnthropicRequestView } from '../formats/anthropic/request.js';
 import { anthropicErrorType, readAnthropicError } from '../formats/anthropic/errors.js';
 import { encodeEvent, SseSplitter, type SseEvent } from '../formats/sse/index.js';
@@ -12,8 +13,10 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import { authHeaders, upstreamUrl } from '../providers/upstream.js';
 import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
+import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, writeBatch } from './io.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
+import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 
 export interface ExecutionServices {
   agent: Agent;
@@ -22,6 +25,8 @@ export interface ExecutionServices {
   maxAttempts: number;
   /** Overall deadline per request in ms. */
   totalTimeoutMs: number;
+  /** Global timeouts (`failover.timeouts`); a provider's own `timeouts` win, the request's `fallback.ttft_timeout` wins over both. */
+  timeouts: TimeoutsConfig;
 }
 
 /** Headers the caller sent that an Anthropic upstream must see unchanged. */
@@ -49,10 +54,13 @@ export function readAnthropicUsage(u: Record<string, unknown> | undefined, into:
   return into;
 }
 
+type Attempt = { provider: string; model: string; status: number | null; success: boolean; errorClass: string | null; error: string | null; ttftMs: number | null; durationMs: number };
+
 /**
  * Sends the caller's Anthropic request to Anthropic-format upstreams, trying candidates in order while the failure is
  * one another provider could fix. The body goes out as the caller's bytes with only `model` and Switchyard's own
- * fields changed; the answer comes back byte for byte but for `model` and the added `metadata`.
+ * fields changed; the answer comes back byte for byte but for `model` and the added `metadata`. A stream is committed
+ * to the client only at its first content event, so everything before that can fail over unseen.
  */
 export async function passthroughMessages(
   svc: ExecutionServices,
@@ -66,17 +74,26 @@ export async function passthroughMessages(
   ctx.res.once('close', () => {
     if (!ctx.res.writableFinished) clientGone.abort();
   });
-  const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(svc.totalTimeoutMs)]);
+  const deadline = performance.now() + svc.totalTimeoutMs;
+  const requestSignal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(svc.totalTimeoutMs)]);
   const chain = candidates.slice(0, svc.maxAttempts);
+  let waited = false;
 
   for (let i = 0; i < chain.length; i++) {
     const { provider, model } = chain[i];
     const last = i === chain.length - 1;
     const attemptStart = performance.now();
+    const stream = view.stream && op === 'messages';
+    const guard = new AttemptGuard(requestSignal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), stream);
     const headers = authHeaders(provider, svc.providers.nextKey(provider), { ...provider.headers, ...forwardedHeaders(ctx, view.stream) });
     const body = upstreamBody(view, model);
     headers['content-length'] = String(body.length);
     if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
+    const fail = (status: number | null, errorClass: string, error: string): Attempt => {
+      const a: Attempt = { provider: provider.name, model, status, success: false, errorClass, error, ttftMs: null, durationMs: round(performance.now() - attemptStart) };
+      ctx.attempts.push(a);
+      return a;
+    };
 
     let resp: Dispatcher.ResponseData;
     try {
@@ -85,23 +102,26 @@ export async function passthroughMessages(
         headers,
         body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer,
         dispatcher: svc.agent,
-        signal,
+        signal: guard.signal,
       });
     } catch (err) {
+      guard.dispose();
       const failure = classifyTransportError(err, provider.name);
-      ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass: failure.errorClass, error: failure.message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-      if (failure.errorClass === 'client_closed') {
+      const timedOut = guard.describe(provider.name);
+      fail(null, guard.reason ?? failure.errorClass, timedOut ?? failure.message);
+      if (failure.errorClass === 'client_closed' && !guard.reason) {
         ctx.fail(499, 'client_closed', failure.message);
         return;
       }
       if (!last) continue;
-      const status = failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout' ? 504 : 502;
-      sendError(ctx, status, failure.message, { errorClass: failure.errorClass, headers: switchyardHeaders(ctx) });
+      const timeout = guard.reason !== null || failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
+      sendError(ctx, timeout ? 504 : 502, timedOut ?? failure.message, { errorClass: guard.reason ?? failure.errorClass, headers: switchyardHeaders(ctx) });
       return;
     }
 
     const status = resp.statusCode;
     if (status >= 400) {
+      guard.dispose();
       let text = '';
       try {
         text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
@@ -111,8 +131,17 @@ export async function passthroughMessages(
       const upstreamError = readAnthropicError(text);
       const message = upstreamError?.message ?? `provider ${provider.name} answered ${status}`;
       const type = upstreamError?.type ?? anthropicErrorType(status);
-      ctx.attempts.push({ provider: provider.name, model, status, success: false, errorClass: type, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-      if (isFailoverStatus(status) && !last) continue;
+      fail(status, type, message);
+      if (isFailoverStatus(status)) {
+        const wait = retryAfterMs(resp.headers['retry-after']);
+        if (shouldWait(wait, !last, deadline - performance.now(), waited)) {
+          waited = true;
+          await sleep(wait!, requestSignal);
+          if (!requestSignal.aborted) i--;
+          continue;
+        }
+        if (!last) continue;
+      }
       const extra: Record<string, string> = switchyardHeaders(ctx);
       const retryAfter = resp.headers['retry-after'];
       if (typeof retryAfter === 'string') extra['retry-after'] = retryAfter;
@@ -127,25 +156,33 @@ export async function passthroughMessages(
 
     ctx.model = `${provider.name}/${model}`;
     ctx.provider = provider.name;
-    const attempt = { provider: provider.name, model, status, success: true, errorClass: null as string | null, error: null as string | null, ttftMs: null as number | null, durationMs: 0 };
+    const attempt: Attempt = { provider: provider.name, model, status, success: true, errorClass: null, error: null, ttftMs: null, durationMs: 0 };
     ctx.attempts.push(attempt);
+    let outcome: 'done' | 'retry' = 'done';
     try {
       if (op === 'count_tokens') await relayCount(ctx, resp);
-      else if (view.stream) await relayStream(ctx, resp, attemptStart, attempt);
+      else if (view.stream) outcome = await relayStream(ctx, resp, attemptStart, attempt, guard, last);
       else await relayJson(ctx, resp, attemptStart, attempt);
     } catch (err) {
       const failure = classifyTransportError(err, provider.name);
       attempt.success = false;
-      attempt.errorClass = failure.errorClass;
-      attempt.error = failure.message;
-      ctx.fail(failure.errorClass === 'client_closed' ? 499 : 502, failure.errorClass === 'client_closed' ? 'client_closed' : 'stream_cut', failure.message);
-      if (!ctx.res.headersSent) sendError(ctx, 502, failure.message, { errorClass: 'upstream_reset', headers: switchyardHeaders(ctx) });
-      else if (!ctx.res.writableEnded) {
-        if (view.stream && !ctx.res.destroyed) ctx.res.end(encodeEvent('error', JSON.stringify({ type: 'error', error: { type: 'api_error', message: failure.message } })));
-        else ctx.res.destroy();
-      }
+      attempt.errorClass = guard.reason ?? failure.errorClass;
+      attempt.error = guard.describe(provider.name) ?? failure.message;
+      if (failure.errorClass === 'client_closed' && !guard.reason) ctx.fail(499, 'client_closed', failure.message);
+      else if (!ctx.res.headersSent) {
+        if (!last) outcome = 'retry';
+        else sendError(ctx, 502, attempt.error, { errorClass: attempt.errorClass, headers: switchyardHeaders(ctx) });
+      } else if (!ctx.res.writableEnded) ctx.res.destroy();
     } finally {
+      guard.dispose();
       attempt.durationMs = round(performance.now() - attemptStart);
+    }
+    if (outcome === 'retry') {
+      ctx.model = null;
+      ctx.provider = null;
+      ctx.ttftMs = null;
+      ctx.usage = null;
+      continue;
     }
     return;
   }
@@ -163,12 +200,7 @@ async function relayCount(ctx: RequestContext, resp: Dispatcher.ResponseData): P
   sendJson(ctx.res, resp.statusCode, buf, switchyardHeaders(ctx));
 }
 
-async function relayJson(
-  ctx: RequestContext,
-  resp: Dispatcher.ResponseData,
-  attemptStart: number,
-  attempt: { ttftMs: number | null; durationMs: number },
-): Promise<void> {
+async function relayJson(ctx: RequestContext, resp: Dispatcher.ResponseData, attemptStart: number, attempt: Attempt): Promise<void> {
   const buf = await readLimited(resp.body, MAX_JSON_BODY);
   attempt.ttftMs = round(performance.now() - attemptStart);
   ctx.ttftMs = attempt.ttftMs;
@@ -182,9 +214,7 @@ async function relayJson(
     const stop = scan.get('stop_reason');
     if (stop) ctx.stopReason = parseValue(buf, stop) as string | null;
     const modelSpan = scan.get('model');
-    out = spliceMembers(buf, scan, modelSpan ? [{ span: modelSpan, replaceValue: JSON.stringify(ctx.model) }] : [], [
-      ['metadata', JSON.stringify(responseMetadata(ctx))],
-    ]);
+    out = spliceMembers(buf, scan, modelSpan ? [{ span: modelSpan, replaceValue: JSON.stringify(ctx.model) }] : [], [['metadata', JSON.stringify(responseMetadata(ctx))]]);
   } catch {
     ctx.errorClass = 'upstream_invalid_json';
     ctx.error = 'provider returned a body that is not a JSON object';
@@ -195,26 +225,34 @@ async function relayJson(
   res.end(out.chunks[out.chunks.length - 1]);
 }
 
-const CONTENT_EVENTS = new Set(['content_block_start', 'content_block_delta']);
+/** The first token: a delta. A block start alone carries no generated content yet. */
+const CONTENT_EVENTS = new Set(['content_block_delta']);
 
-async function relayStream(
-  ctx: RequestContext,
-  resp: Dispatcher.ResponseData,
-  attemptStart: number,
-  attempt: { ttftMs: number | null; durationMs: number },
-): Promise<void> {
+function streamErrorFrame(message: string): string {
+  return encodeEvent('error', JSON.stringify({ type: 'error', error: { type: 'api_error', message } }));
+}
+
+/**
+ * Relays one upstream stream. Returns 'retry' when the upstream failed before its first content event: nothing has
+ * reached the client, so the next candidate may answer. After commit a failure ends the stream with an error event.
+ */
+async function relayStream(ctx: RequestContext, resp: Dispatcher.ResponseData, attemptStart: number, attempt: Attempt, guard: AttemptGuard, last: boolean): Promise<'done' | 'retry'> {
   const res = ctx.res;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    ...switchyardHeaders(ctx),
-  });
-  ctx.status = 200;
   const splitter = new SseSplitter();
   const usage = emptyUsage();
   let heldDelta: SseEvent | null = null;
   let sawStop = false;
   let sawDelta = false;
+  let committed = false;
+  let pending: Array<Buffer | string> = [];
+  let upstreamError: { type: string; message: string } | null = null;
+
+  const commit = () => {
+    committed = true;
+    guard.firstContent();
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...switchyardHeaders(ctx) });
+    ctx.status = 200;
+  };
 
   const withMetadata = (ev: SseEvent): string => {
     const data = JSON.parse(ev.data) as Record<string, unknown>;
@@ -230,10 +268,13 @@ async function relayStream(
       heldDelta = null;
     }
     if (type !== undefined && CONTENT_EVENTS.has(type)) {
+      // The first delta decides the commit: it must be readable, or the next provider answers instead.
+      if (!committed) JSON.parse(ev.data);
       if (ctx.ttftMs === null) {
         attempt.ttftMs = round(performance.now() - attemptStart);
         ctx.ttftMs = attempt.ttftMs;
       }
+      if (!committed) commit();
       out.push(ev.raw);
       return;
     }
@@ -266,48 +307,119 @@ async function relayStream(
       case 'error': {
         try {
           const data = JSON.parse(ev.data) as { error?: { type?: string; message?: string } };
-          ctx.errorClass = data.error?.type ?? 'stream_error';
-          ctx.error = data.error?.message ?? 'provider sent an error event';
+          upstreamError = { type: data.error?.type ?? 'api_error', message: data.error?.message ?? 'provider sent an error event' };
         } catch {
-          ctx.errorClass = 'stream_error';
+          upstreamError = { type: 'api_error', message: 'provider sent an unreadable error event' };
         }
         out.push(ev.raw);
         return;
       }
       default:
+        // Before commit every event is checked, so a malformed one fails over instead of reaching the client.
+        if (!committed && ev.hasData) JSON.parse(ev.data);
         out.push(ev.raw);
     }
   };
 
-  const write = (out: Array<Buffer | string>) => writeBatch(res, out);
+  /** Before commit output is held back; a failure then discards it and the next candidate answers. */
+  const emit = async (out: Array<Buffer | string>) => {
+    if (!committed) {
+      pending.push(...out);
+      return;
+    }
+    if (pending.length) {
+      out = [...pending, ...out];
+      pending = [];
+    }
+    await writeBatch(res, out);
+  };
+
+  const retryable = (errorClass: string, message: string): 'retry' | null => {
+    if (committed) return null;
+    attempt.success = false;
+    attempt.errorClass = errorClass;
+    attempt.error = message;
+    if (last) {
+      ctx.fail(502, errorClass, message);
+      sendError(ctx, 502, message, { errorClass, headers: switchyardHeaders(ctx) });
+      return null;
+    }
+    return 'retry';
+  };
 
   try {
     for await (const chunk of resp.body) {
+      guard.activity();
       const out: Array<Buffer | string> = [];
-      for (const ev of splitter.push(chunk as Buffer)) handle(ev, out);
-      await write(out);
+      for (const ev of splitter.push(chunk as Buffer)) {
+        try {
+          handle(ev, out);
+        } catch {
+          // A malformed event (invalid JSON in message_start or message_delta).
+          upstreamError = { type: 'api_error', message: `provider ${ctx.provider} sent a malformed event` };
+        }
+        if (upstreamError && !committed) {
+          resp.body.destroy();
+          return retryable('upstream_' + upstreamError.type, upstreamError.message) ?? 'done';
+        }
+      }
+      await emit(out);
       if (res.destroyed) {
         resp.body.destroy();
         ctx.fail(499, 'client_closed', 'the client closed the connection during the stream');
-        return;
+        attempt.errorClass = 'client_closed';
+        return 'done';
       }
     }
-    const out: Array<Buffer | string> = [];
-    for (const ev of splitter.flush()) handle(ev, out);
-    if (heldDelta) {
-      // Ended after message_delta without message_stop: clients accept this as complete.
-      out.push(withMetadata(heldDelta));
-      heldDelta = null;
+  } catch (err) {
+    const failure = classifyTransportError(err, ctx.provider ?? 'upstream');
+    const message = guard.describe(ctx.provider ?? 'upstream') ?? failure.message;
+    const errorClass = guard.reason ?? 'stream_cut';
+    if (failure.errorClass === 'client_closed' && !guard.reason) throw err;
+    const r = retryable(errorClass, message);
+    if (r) return r;
+    if (committed) {
+      attempt.success = false;
+      attempt.errorClass = 'stream_cut';
+      attempt.error = message;
+      ctx.errorClass = 'stream_cut';
+      ctx.error = message;
+      ctx.usage = usage;
+      if (!res.destroyed) res.end(streamErrorFrame(`The provider stream failed: ${message}`));
     }
-    await write(out);
-  } finally {
-    ctx.usage = usage;
+    return 'done';
   }
-  if (!sawStop && !sawDelta && ctx.errorClass === null) {
-    ctx.fail(200, 'stream_cut', 'the provider ended the stream before the message was complete');
-    res.end(encodeEvent('error', JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'The provider ended the stream before the message was complete.' } })));
-    return;
+  const out: Array<Buffer | string> = [];
+  for (const ev of splitter.flush()) handle(ev, out);
+  if (heldDelta) {
+    // Ended after message_delta without message_stop: clients accept this as complete.
+    out.push(withMetadata(heldDelta));
+    heldDelta = null;
   }
+  ctx.usage = usage;
+  if (!committed) {
+    if (upstreamError || (!sawStop && !sawDelta)) {
+      const r = retryable(upstreamError ? 'upstream_' + (upstreamError as { type: string }).type : 'stream_cut', upstreamError ? (upstreamError as { message: string }).message : 'the provider ended the stream before any content');
+      return r ?? 'done';
+    }
+    // A complete answer without content blocks (e.g. max_tokens 0): still an answer.
+    commit();
+  }
+  if (upstreamError) {
+    attempt.success = false;
+    attempt.errorClass = 'stream_cut';
+    attempt.error = (upstreamError as { message: string }).message;
+    ctx.errorClass = 'stream_cut';
+    ctx.error = attempt.error;
+  } else if (!sawStop && !sawDelta) {
+    attempt.success = false;
+    attempt.errorClass = 'stream_cut';
+    attempt.error = 'the provider ended the stream before the message was complete';
+    ctx.errorClass = 'stream_cut';
+    ctx.error = attempt.error;
+    out.push(streamErrorFrame('The provider ended the stream before the message was complete.'));
+  }
+  await emit(out);
   res.end();
+  return 'done';
 }
-

@@ -11,6 +11,8 @@ import type { Provider } from '../providers/registry.js';
 import { emptyUsage as emptyRecordUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round } from './io.js';
+import { AttemptGuard, resolveTimeouts } from './guard.js';
+import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
 import type { ExecutionServices } from './anthropic-passthrough.js';
 
@@ -66,6 +68,8 @@ export async function executeTranslated(
     if (!ctx.res.writableFinished) clientGone.abort();
   });
   const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(svc.totalTimeoutMs)]);
+  const deadline = performance.now() + svc.totalTimeoutMs;
+  let waited = false;
   const chain = candidates.slice(0, svc.maxAttempts);
   const toolNames = req.tools?.map((t) => t.name);
 
@@ -94,19 +98,23 @@ export async function executeTranslated(
     authHeaders(provider, svc.providers.nextKey(provider), headers);
     if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
 
+    const guard = new AttemptGuard(signal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), req.stream);
     let resp: Dispatcher.ResponseData;
     try {
-      resp = await request(url, { method: 'POST', headers, body, dispatcher: svc.agent, signal });
+      resp = await request(url, { method: 'POST', headers, body, dispatcher: svc.agent, signal: guard.signal });
     } catch (err) {
+      guard.dispose();
       const failure = classifyTransportError(err, provider.name);
-      ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass: failure.errorClass, error: failure.message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-      if (failure.errorClass === 'client_closed') {
+      const errorClass = guard.reason ?? failure.errorClass;
+      const message = guard.describe(provider.name) ?? failure.message;
+      ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
+      if (failure.errorClass === 'client_closed' && !guard.reason) {
         ctx.fail(499, 'client_closed', failure.message);
         return;
       }
       if (!last) continue;
-      const timeout = failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
-      sendClientError(timeout ? 504 : 502, timeout ? 'timeout' : 'api_error', failure.message, failure.errorClass);
+      const timeout = guard.reason !== null || failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
+      sendClientError(timeout ? 504 : 502, timeout ? 'timeout' : 'api_error', message, errorClass);
       return;
     }
 
@@ -118,8 +126,18 @@ export async function executeTranslated(
         // the status alone still says what happened
       }
       const info = upstreamCodec.decodeError(resp.statusCode, text, headerRecord(resp.headers));
+      guard.dispose();
       ctx.attempts.push({ provider: provider.name, model, status: resp.statusCode, success: false, errorClass: info.kind, error: info.message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-      if (isFailoverStatus(resp.statusCode) && !last) continue;
+      if (isFailoverStatus(resp.statusCode)) {
+        const wait = info.retryAfter !== undefined ? info.retryAfter * 1000 : retryAfterMs(resp.headers['retry-after']);
+        if (shouldWait(wait, !last, deadline - performance.now(), waited)) {
+          waited = true;
+          await sleep(wait!, signal);
+          if (!signal.aborted) i--;
+          continue;
+        }
+        if (!last) continue;
+      }
       if (resp.statusCode === 401 || resp.statusCode === 403) {
         sendClientError(502, 'api_error', `provider ${provider.name} rejected Switchyard's credentials (${resp.statusCode}): ${info.message}`, 'upstream_auth');
         return;
@@ -180,9 +198,14 @@ export async function executeTranslated(
       }
     }
 
-    const outcome = await relayTranslatedStream(ctx, resp, attemptStart, attempt, upstreamCodec.streamDecoder({ provider: provider.name, model, estimatedInput: estimated(opts, provider, model), toolNames }), clientCodec.streamEncoder(encodeOpts));
+    const outcome = await relayTranslatedStream(ctx, resp, attemptStart, attempt, upstreamCodec.streamDecoder({ provider: provider.name, model, estimatedInput: estimated(opts, provider, model), toolNames }), clientCodec.streamEncoder(encodeOpts), guard);
+    guard.dispose();
     attempt.durationMs = round(performance.now() - attemptStart);
-    if (outcome === 'retry' && !last) continue;
+    if (outcome === 'retry' && !last) {
+      ctx.usage = null;
+      ctx.ttftMs = null;
+      continue;
+    }
     if (outcome === 'retry') {
       sendClientError(502, 'api_error', attempt.error ?? `provider ${provider.name} failed before answering`, attempt.errorClass ?? 'upstream_error');
     }
@@ -195,7 +218,8 @@ function estimated(opts: TranslateOptions, provider: Provider, model: string): U
   return input === undefined ? undefined : { input, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
 }
 
-const CONTENT_EVENTS = new Set<StreamEvent['type']>(['block_start', 'text_delta', 'thinking_delta', 'tool_args_delta', 'signature_delta']);
+/** The first token: generated content. A block start alone carries none yet (a call without arguments commits at finish). */
+const CONTENT_EVENTS = new Set<StreamEvent['type']>(['text_delta', 'thinking_delta', 'tool_args_delta', 'signature_delta']);
 
 /**
  * Streams one upstream answer to the client, translating event by event. Returns 'retry' when the upstream failed
@@ -208,6 +232,7 @@ async function relayTranslatedStream(
   attempt: { success: boolean; errorClass: string | null; error: string | null; ttftMs: number | null },
   decoder: ReturnType<ReturnType<typeof codecFor>['streamDecoder']>,
   encoder: ReturnType<ReturnType<typeof codecFor>['streamEncoder']>,
+  guard: AttemptGuard,
 ): Promise<'retry' | 'done'> {
   const res = ctx.res;
   const splitter = new SseSplitter();
@@ -218,6 +243,7 @@ async function relayTranslatedStream(
 
   const commit = () => {
     committed = true;
+    guard.firstContent();
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...switchyardHeaders(ctx) });
     ctx.status = 200;
     if (pending.length) res.write(pending.join(''));
@@ -268,6 +294,7 @@ async function relayTranslatedStream(
 
   try {
     for await (const chunk of resp.body) {
+      guard.activity();
       for (const ev of splitter.push(chunk as Buffer)) {
         await write(handle(decoder.push(ev.event, ev.data)));
         if (failed && !committed) {
@@ -285,22 +312,23 @@ async function relayTranslatedStream(
     await write(handle(decoder.end()));
   } catch (err) {
     const failure = classifyTransportError(err, ctx.provider ?? 'upstream');
-    if (failure.errorClass === 'client_closed' || res.destroyed) {
+    if ((failure.errorClass === 'client_closed' && !guard.reason) || res.destroyed) {
       ctx.fail(499, 'client_closed', failure.message);
       return 'done';
     }
+    const message = guard.describe(ctx.provider ?? 'upstream') ?? failure.message;
     if (!committed) {
       attempt.success = false;
-      attempt.errorClass = failure.errorClass;
-      attempt.error = failure.message;
+      attempt.errorClass = guard.reason ?? failure.errorClass;
+      attempt.error = message;
       return 'retry';
     }
     ctx.errorClass = 'stream_cut';
-    ctx.error = failure.message;
+    ctx.error = message;
     attempt.success = false;
     attempt.errorClass = 'stream_cut';
-    attempt.error = failure.message;
-    await write(encoder.push({ type: 'error', error: { status: 502, kind: 'api_error', message: failure.message } }));
+    attempt.error = message;
+    await write(encoder.push({ type: 'error', error: { status: 502, kind: 'api_error', message } }));
     res.end();
     return 'done';
   }

@@ -24,6 +24,8 @@ export class RequestContext {
   /** Router time before the first upstream request was sent. */
   overheadMs: number | null = null;
   attempts: AttemptRecord[] = [];
+  /** The request's own `fallback.ttft_timeout`, in ms. */
+  ttftOverrideMs: number | null = null;
   /** The routing decision, when a router or `auto` chose the model (for `metadata` and the record). */
   routing: { router: string | null; routeId: string | null; variantId: string | null; reasoning: string | null } | null = null;
   private finished = false;

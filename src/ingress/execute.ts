@@ -12,6 +12,7 @@ export function executionServices(svc: Services) {
     log: svc.log,
     maxAttempts: svc.config.failover.max_attempts,
     totalTimeoutMs: svc.config.failover.timeouts.total ?? 600_000,
+    timeouts: svc.config.failover.timeouts,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Services } from '../app-types.js';
 import type { Request } from '../formats/canonical/types.js';
-import { hasHints } from '../routing/hints.js';
+import { hasHints, hintsFromHeaders } from '../routing/hints.js';
+import { requestTtft } from '../execution/guard.js';
 import { isRouterModel, planRoute } from '../routing/plan.js';
 import { followAliases, notFoundMessage, resolveModel, type Candidate } from '../routing/resolve.js';
 import type { RequestContext } from './context.js';
@@ -29,6 +30,12 @@ function passthroughable(api: string, candidates: Candidate[]): boolean {
  * fields need the decoded request (CEL facts, capabilities, templates) and are planned in full.
  */
 export async function routeAndExecute(svc: Services, ctx: RequestContext, input: RouteInput): Promise<void> {
+  const ttft = requestTtft(input.extensions.fallback ?? hintsFromHeaders(ctx.req.headers).route.fallback);
+  if (ttft.error) {
+    sendError(ctx, 400, ttft.error, { type: 'invalid_request_error', param: 'fallback.ttft_timeout' });
+    return;
+  }
+  ctx.ttftOverrideMs = ttft.ms ?? null;
   const name = followAliases(input.model, svc.config.aliases) ?? input.model;
   const needsPlan = name === 'auto' || isRouterModel(name) || ROUTING_FIELDS.some((f) => input.extensions[f] !== undefined) || hasHints(ctx.req.headers);
   if (!needsPlan) {

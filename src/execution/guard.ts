@@ -1,0 +1,86 @@
+import { parseDuration } from '../util/duration.js';
+import type { TimeoutsConfig } from '../config/index.js';
+
+export type GuardReason = 'ttft_timeout' | 'idle_timeout';
+
+/** The timeouts that apply to one attempt: request > provider > global. */
+export interface AttemptTimeouts {
+  /** No first content event within this many ms (streams): the attempt fails over. */
+  ttftMs?: number;
+  /** No bytes from the upstream for this many ms during a stream. */
+  idleMs?: number;
+}
+
+export const MIN_REQUEST_TTFT_MS = 300;
+
+/** Reads `fallback.ttft_timeout` (SPEC section 5: minimum 300 ms); returns an error message when it is invalid. */
+export function requestTtft(fallback: unknown): { ms?: number; error?: string } {
+  if (!fallback || typeof fallback !== 'object') return {};
+  const raw = (fallback as { ttft_timeout?: unknown }).ttft_timeout;
+  if (raw === undefined) return {};
+  try {
+    const ms = parseDuration(raw as string | number);
+    if (ms < MIN_REQUEST_TTFT_MS) return { error: `fallback.ttft_timeout must be at least ${MIN_REQUEST_TTFT_MS}ms` };
+    return { ms };
+  } catch (e) {
+    return { error: `fallback.ttft_timeout: ${(e as Error).message}` };
+  }
+}
+
+export function resolveTimeouts(global: TimeoutsConfig, provider: TimeoutsConfig, requestTtftMs?: number): AttemptTimeouts {
+  return { ttftMs: requestTtftMs ?? provider.ttft ?? global.ttft, idleMs: provider.idle ?? global.idle };
+}
+
+/**
+ * Per-attempt cancellation: the request's own signal (client gone, overall deadline) plus the attempt's time to
+ * first token and idle timers. Timers are armed only for streams, where "first token" is observable.
+ */
+export class AttemptGuard {
+  private readonly controller = new AbortController();
+  readonly signal: AbortSignal;
+  reason: GuardReason | null = null;
+  private ttftTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private committed = false;
+
+  constructor(
+    parent: AbortSignal,
+    private readonly timeouts: AttemptTimeouts,
+    stream: boolean,
+  ) {
+    this.signal = AbortSignal.any([parent, this.controller.signal]);
+    if (stream && timeouts.ttftMs) this.ttftTimer = setTimeout(() => this.fire('ttft_timeout'), timeouts.ttftMs);
+  }
+
+  private fire(reason: GuardReason): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.controller.abort(Object.assign(new Error(reason === 'ttft_timeout' ? 'no first token in time' : 'the stream went idle'), { name: 'TimeoutError' }));
+  }
+
+  /** Bytes arrived from the upstream stream. */
+  activity(): void {
+    if (!this.timeouts.idleMs) return;
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(() => this.fire('idle_timeout'), this.timeouts.idleMs);
+  }
+
+  /** The first content event arrived: the time-to-first-token deadline no longer applies. */
+  firstContent(): void {
+    if (this.committed) return;
+    this.committed = true;
+    clearTimeout(this.ttftTimer);
+  }
+
+  dispose(): void {
+    clearTimeout(this.ttftTimer);
+    clearTimeout(this.idleTimer);
+  }
+
+  /** A message for a timeout this guard fired, naming the provider. */
+  describe(provider: string): string | null {
+    if (this.reason === 'ttft_timeout') return `provider ${provider} sent no first token within ${this.timeouts.ttftMs} ms`;
+    if (this.reason === 'idle_timeout') return `provider ${provider} sent nothing for ${this.timeouts.idleMs} ms`;
+    return null;
+  }
+}

@@ -1,0 +1,30 @@
+/** Longest `Retry-After` the router will wait out itself before retrying the same provider. */
+export const MAX_RETRY_AFTER_MS = 30_000;
+
+/** Seconds or an HTTP date → milliseconds from now; null when absent or unreadable. */
+export function retryAfterMs(value: string | string[] | number | undefined, now = Date.now()): number | null {
+  if (value === undefined) return null;
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value * 1000 : null;
+  const v = (Array.isArray(value) ? value[0] : value).trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(at - now, 0);
+}
+
+/**
+ * Whether to wait out a `Retry-After` and retry the same provider: only when no other candidate is left (moving on
+ * is faster), the wait is short, and it fits in what remains of the request's deadline.
+ */
+export function shouldWait(waitMs: number | null, otherCandidatesLeft: boolean, deadlineLeftMs: number, alreadyWaited: boolean): boolean {
+  return waitMs !== null && !otherCandidatesLeft && !alreadyWaited && waitMs <= MAX_RETRY_AFTER_MS && waitMs < deadlineLeftMs - 1000;
+}
+
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
