@@ -10,6 +10,8 @@ import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
 import type { ExecutionServices } from './anthropic-passthrough.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, writeBatch } from './io.js';
+import { AttemptGuard, resolveTimeouts } from './guard.js';
+import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
 
 /** An OpenAI Chat Completions request read without parsing its messages. */
@@ -108,6 +110,8 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
     if (!ctx.res.writableFinished) clientGone.abort();
   });
   const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(svc.totalTimeoutMs)]);
+  const deadline = performance.now() + svc.totalTimeoutMs;
+  let waited = false;
   const chain = candidates.slice(0, svc.maxAttempts);
   for (let i = 0; i < chain.length; i++) {
     const { provider, model } = chain[i];
@@ -117,20 +121,25 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
     const body = upstreamBody(view, model);
     headers['content-length'] = String(body.length);
     if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
+    const guard = new AttemptGuard(signal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), view.stream);
     let resp: Dispatcher.ResponseData;
     try {
-      resp = await request(upstreamUrl(provider, 'chat', model), { method: 'POST', headers, body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer, dispatcher: svc.agent, signal });
+      resp = await request(upstreamUrl(provider, 'chat', model), { method: 'POST', headers, body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer, dispatcher: svc.agent, signal: guard.signal });
     } catch (err) {
+      guard.dispose();
       const failure = classifyTransportError(err, provider.name);
-      ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass: failure.errorClass, error: failure.message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-      if (failure.errorClass === 'client_closed') return ctx.fail(499, 'client_closed', failure.message);
+      const errorClass = guard.reason ?? failure.errorClass;
+      const message = guard.describe(provider.name) ?? failure.message;
+      ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
+      if (failure.errorClass === 'client_closed' && !guard.reason) return ctx.fail(499, 'client_closed', failure.message);
       if (!last) continue;
-      const timeout = failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
-      sendError(ctx, timeout ? 504 : 502, failure.message, { type: timeout ? 'timeout_error' : 'api_error', errorClass: failure.errorClass, headers: switchyardHeaders(ctx) });
+      const timeout = guard.reason !== null || failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
+      sendError(ctx, timeout ? 504 : 502, message, { type: timeout ? 'timeout_error' : 'api_error', errorClass, headers: switchyardHeaders(ctx) });
       return;
     }
     const status = resp.statusCode;
     if (status >= 400) {
+      guard.dispose();
       let text = '';
       try {
         text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
@@ -145,7 +154,16 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
         // not JSON
       }
       ctx.attempts.push({ provider: provider.name, model, status, success: false, errorClass: `http_${status}`, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-      if (isFailoverStatus(status) && !last) continue;
+      if (isFailoverStatus(status)) {
+        const wait = retryAfterMs(resp.headers['retry-after']);
+        if (shouldWait(wait, !last, deadline - performance.now(), waited)) {
+          waited = true;
+          await sleep(wait!, signal);
+          if (!signal.aborted) i--;
+          continue;
+        }
+        if (!last) continue;
+      }
       const extra: Record<string, string> = switchyardHeaders(ctx);
       const retryAfter = resp.headers['retry-after'];
       if (typeof retryAfter === 'string') extra['retry-after'] = retryAfter;
@@ -166,21 +184,42 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
     ctx.provider = provider.name;
     const attempt = { provider: provider.name, model, status, success: true, errorClass: null as string | null, error: null as string | null, ttftMs: null as number | null, durationMs: 0 };
     ctx.attempts.push(attempt);
+    let outcome: 'done' | 'retry' = 'done';
     try {
-      if (view.stream) await relayChatStream(ctx, view, resp, model, attemptStart, attempt);
+      if (view.stream) outcome = await relayChatStream(ctx, view, resp, model, attemptStart, attempt, guard);
       else await relayChatJson(ctx, resp, attemptStart, attempt);
     } catch (err) {
       const failure = classifyTransportError(err, provider.name);
+      const message = guard.describe(provider.name) ?? failure.message;
       attempt.success = false;
-      attempt.errorClass = failure.errorClass === 'client_closed' ? 'client_closed' : 'stream_cut';
-      attempt.error = failure.message;
-      ctx.fail(failure.errorClass === 'client_closed' ? 499 : 502, attempt.errorClass, failure.message);
-      if (!ctx.res.headersSent) sendError(ctx, 502, failure.message, { errorClass: 'upstream_reset', headers: switchyardHeaders(ctx) });
-      else if (!ctx.res.writableEnded && !ctx.res.destroyed) {
-        ctx.res.end(`data: ${JSON.stringify({ error: { message: failure.message, type: 'server_error', param: null, code: 'stream_cut' } })}\n\n`);
+      attempt.error = message;
+      if (failure.errorClass === 'client_closed' && !guard.reason) {
+        attempt.errorClass = 'client_closed';
+        ctx.fail(499, 'client_closed', message);
+      } else if (!ctx.res.headersSent) {
+        // Nothing reached the client yet: the next candidate may answer.
+        attempt.errorClass = guard.reason ?? failure.errorClass;
+        if (!last) outcome = 'retry';
+        else sendError(ctx, 502, message, { errorClass: attempt.errorClass, headers: switchyardHeaders(ctx) });
+      } else {
+        attempt.errorClass = 'stream_cut';
+        ctx.fail(200, 'stream_cut', message);
+        if (!ctx.res.writableEnded && !ctx.res.destroyed) {
+          ctx.res.end(`data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: 'stream_cut' } })}\n\n`);
+        }
       }
     } finally {
+      guard.dispose();
       attempt.durationMs = round(performance.now() - attemptStart);
+    }
+    if (outcome === 'retry') {
+      ctx.model = null;
+      ctx.provider = null;
+      ctx.ttftMs = null;
+      ctx.usage = null;
+      ctx.errorClass = null;
+      ctx.error = null;
+      continue;
     }
     return;
   }
@@ -220,23 +259,35 @@ function withModel(raw: Buffer, needle: Buffer, replacement: Buffer): Buffer {
   return Buffer.concat([raw.subarray(0, at), replacement, raw.subarray(at + needle.length)]);
 }
 
+/** A chunk carrying generated content: non-empty text or reasoning, or a tool call (the role chunk's `content: ""` is not). */
+const FIRST_CONTENT = /"content":"(?!")|"tool_calls":\[|"reasoning(?:_content)?":"(?!")/;
+
 async function relayChatStream(
   ctx: RequestContext,
   view: OpenAIRequestView,
   resp: Dispatcher.ResponseData,
   upstreamModel: string,
   attemptStart: number,
-  attempt: { ttftMs: number | null; durationMs: number },
-): Promise<void> {
+  attempt: { success: boolean; errorClass: string | null; error: string | null; ttftMs: number | null; durationMs: number },
+  guard: AttemptGuard,
+): Promise<'done' | 'retry'> {
   const res = ctx.res;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...switchyardHeaders(ctx) });
-  ctx.status = 200;
   const needle = Buffer.from(`"model":${JSON.stringify(upstreamModel)}`);
   const replacement = Buffer.from(`"model":${JSON.stringify(ctx.model)}`);
   const splitter = new SseSplitter();
   // The newest data chunk is held back so `metadata` can be added to whichever chunk turns out to be the last.
   let held: { raw: Buffer; data: string } | null = null;
   let sawDone = false;
+  let committed = false;
+  let pending: Array<Buffer | string> = [];
+  let upstreamError: string | null = null;
+
+  const commit = () => {
+    committed = true;
+    guard.firstContent();
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...switchyardHeaders(ctx) });
+    ctx.status = 200;
+  };
 
   const finalChunk = (h: { raw: Buffer; data: string }): string => {
     const obj = JSON.parse(h.data) as Record<string, unknown>;
@@ -258,20 +309,25 @@ async function relayChatStream(
       out.push(ev.raw);
       return;
     }
+    // Before commit every chunk is parsed: a malformed one fails over instead of reaching the client.
+    if (!committed) JSON.parse(ev.data);
     if (ev.data.startsWith('{"error"') || ev.data.includes('"error":{')) {
       try {
         const err = (JSON.parse(ev.data) as { error?: { message?: string; type?: string } }).error;
         if (err) {
+          upstreamError = err.message ?? 'provider sent an error chunk';
           ctx.errorClass = err.type ?? 'stream_error';
-          ctx.error = err.message ?? 'provider sent an error chunk';
+          ctx.error = upstreamError;
         }
       } catch {
         // not JSON: forwarded as is
       }
+      if (!committed) return;
     }
-    if (ctx.ttftMs === null && (ev.data.includes('"content":"') || ev.data.includes('"tool_calls"') || ev.data.includes('"reasoning'))) {
+    if (ctx.ttftMs === null && FIRST_CONTENT.test(ev.data)) {
       attempt.ttftMs = round(performance.now() - attemptStart);
       ctx.ttftMs = attempt.ttftMs;
+      if (!committed) commit();
     }
     const isUsageChunk = ev.data.includes('"usage":{');
     if (isUsageChunk || ev.data.includes('"finish_reason":"')) {
@@ -290,23 +346,73 @@ async function relayChatStream(
     held = { raw: ev.raw, data: ev.data };
   };
 
-  for await (const chunk of resp.body) {
-    const out: Array<Buffer | string> = [];
-    for (const ev of splitter.push(chunk as Buffer)) handle(ev, out);
-    await writeBatch(res, out);
-    if (res.destroyed) {
-      resp.body.destroy();
-      ctx.fail(499, 'client_closed', 'the client closed the connection during the stream');
+  const emit = async (out: Array<Buffer | string>) => {
+    if (!committed) {
+      pending.push(...out);
       return;
     }
+    if (pending.length) {
+      out = [...pending, ...out];
+      pending = [];
+    }
+    await writeBatch(res, out);
+  };
+
+  const failEarly = (errorClass: string, message: string): 'retry' => {
+    attempt.success = false;
+    attempt.errorClass = errorClass;
+    attempt.error = message;
+    return 'retry';
+  };
+
+  try {
+    for await (const chunk of resp.body) {
+      guard.activity();
+      const out: Array<Buffer | string> = [];
+      for (const ev of splitter.push(chunk as Buffer)) {
+        try {
+          handle(ev, out);
+        } catch {
+          if (!committed) {
+            resp.body.destroy();
+            return failEarly('upstream_malformed', `provider ${ctx.provider} sent a malformed chunk`);
+          }
+        }
+        if (upstreamError && !committed) {
+          resp.body.destroy();
+          return failEarly('upstream_stream_error', upstreamError);
+        }
+      }
+      await emit(out);
+      if (res.destroyed) {
+        resp.body.destroy();
+        ctx.fail(499, 'client_closed', 'the client closed the connection during the stream');
+        return 'done';
+      }
+    }
+  } catch (err) {
+    if (!committed) {
+      const failure = classifyTransportError(err, ctx.provider ?? 'upstream');
+      if (failure.errorClass === 'client_closed' && !guard.reason) throw err;
+      return failEarly(guard.reason ?? 'stream_cut', guard.describe(ctx.provider ?? 'upstream') ?? failure.message);
+    }
+    throw err;
   }
   const out: Array<Buffer | string> = [];
   for (const ev of splitter.flush()) handle(ev, out);
+  if (!committed) {
+    if (!sawDone) return failEarly('stream_cut', 'the provider ended the stream before any content');
+    commit();
+  }
   if (held) out.push(finalChunk(held));
   if (!sawDone && ctx.errorClass === null) {
     ctx.fail(200, 'stream_cut', 'the provider ended the stream before [DONE]');
+    attempt.success = false;
+    attempt.errorClass = 'stream_cut';
+    attempt.error = 'the provider ended the stream before [DONE]';
     out.push(`data: ${JSON.stringify({ error: { message: 'The provider ended the stream before it was complete.', type: 'server_error', param: null, code: 'stream_cut' } })}\n\n`);
   }
-  await writeBatch(res, out);
+  await emit(out);
   res.end();
+  return 'done';
 }

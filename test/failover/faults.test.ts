@@ -22,6 +22,8 @@ beforeAll(async () => {
       providers: {
         backup: { format: 'anthropic', base_url: backup.url, api_key: 'backup-key-0001', models: ['claude-sonnet-4-6'] },
         refused: { format: 'anthropic', base_url: 'http://127.0.0.1:9', api_key: 'refused-key-0001', models: ['claude-sonnet-4-6'] },
+        openai: { api_key: 'sk-openai-primary-0001', base_url: `${primary.url}/v1` },
+        'backup-oai': { format: 'openai', base_url: `${backup.url}/v1`, api_key: 'backup-oai-0001', models: ['gpt-5.1'] },
       },
     },
     { sim: primary },
@@ -114,6 +116,35 @@ describe.each([
         ['backup', true],
       ]);
     });
+  });
+});
+
+describe('openai client to an OpenAI-format upstream (passthrough)', () => {
+  async function viaOpenAIPassthrough(stream: boolean) {
+    const params = { model: 'openai/gpt-5.1', messages: [{ role: 'user' as const, content: 'hello' }], models: ['backup-oai/gpt-5.1'], fallback: { ttft_timeout: '400ms' } } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
+    if (!stream) {
+      const done = await openai.chat.completions.create(params);
+      return { text: done.choices[0].message.content ?? '', attempts: (done as unknown as { metadata: { attempts: Attempt[] } }).metadata.attempts };
+    }
+    const chunks: Array<{ metadata?: { attempts: Attempt[] } }> = [];
+    const s = openai.chat.completions.stream({ ...params, stream: true });
+    s.on('chunk', (c) => chunks.push(c as unknown as { metadata?: { attempts: Attempt[] } }));
+    const done = await s.finalChatCompletion();
+    return { text: done.choices[0].message.content ?? '', attempts: chunks.find((c) => c.metadata)?.metadata?.attempts ?? [] };
+  }
+  describe.each([false, true])('stream=%s', (stream) => {
+    for (const [label, fault, opts] of FAULTS) {
+      if (opts.streamOnly && !stream) continue;
+      it(`${label}: the backup answers`, async () => {
+        primary.fault({ fault, times: 1 });
+        const out = await viaOpenAIPassthrough(stream);
+        expect(out.text).toMatch(/via backup/);
+        expect(out.attempts.map((a) => [a.provider, a.success])).toEqual([
+          ['openai', false],
+          ['backup-oai', true],
+        ]);
+      }, 15_000);
+    }
   });
 });
 
