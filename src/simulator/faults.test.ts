@@ -303,3 +303,22 @@ describe('request log', () => {
     await s.close();
   });
 });
+
+describe('every', () => {
+  it('applies a fault to every Nth matching request only', async () => {
+    const { startSimulator } = await import('./index.js');
+    const sim = await startSimulator({ port: 0 });
+    try {
+      sim.fault({ fault: { kind: 'status', status: 529 }, every: 2 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await fetch(`${sim.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'k', 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }) });
+        statuses.push(r.status);
+        await r.arrayBuffer();
+      }
+      expect(statuses).toEqual([200, 529, 200, 529, 200, 529]);
+    } finally {
+      await sim.close();
+    }
+  });
+});

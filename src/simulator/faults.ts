@@ -26,6 +26,8 @@ export interface FaultContext {
 interface ActiveRule {
   rule: FaultRule;
   remaining: number;
+  /** Matching requests seen so far (for `every`). */
+  seen: number;
 }
 
 const NO_FAULT: FaultPlan = Object.freeze({ latencyMs: 0, slowFirstTokenMs: 0 });
@@ -38,7 +40,7 @@ export class FaultEngine {
   add(rule: FaultRule): void {
     const checked = validateFaultRule(rule);
     if (checked.times !== undefined && checked.times <= 0) return;
-    this.rules.push({ rule: checked, remaining: checked.times ?? Number.POSITIVE_INFINITY });
+    this.rules.push({ rule: checked, remaining: checked.times ?? Number.POSITIVE_INFINITY, seen: 0 });
   }
 
   clear(): void {
@@ -59,7 +61,7 @@ export class FaultEngine {
     let expired = false;
     for (const active of this.rules) {
       if (active.remaining <= 0) continue;
-      const { fault, match, probability } = active.rule;
+      const { fault, match, probability, every } = active.rule;
       const isDelay = fault.kind === 'latency' || fault.kind === 'slow_first_token';
       if (!isDelay && terminal) continue;
       if (match) {
@@ -67,6 +69,7 @@ export class FaultEngine {
         if (match.path !== undefined && match.path !== ctx.path) continue;
         if (match.stream !== undefined && match.stream !== (ctx.stream ?? false)) continue;
       }
+      if (every !== undefined && ++active.seen % every !== 0) continue;
       if (probability !== undefined && !(this.rng() < probability)) continue;
       active.remaining -= 1;
       if (active.remaining <= 0) expired = true;
@@ -129,6 +132,7 @@ export function validateFaultRule(input: unknown): FaultRule {
   }
   if (input.match !== undefined && !isObject(input.match)) throw new FaultRuleError('match must be an object');
   if (input.times !== undefined) nonNegative(input.times, 'times');
+  if (input.every !== undefined && (!Number.isInteger(input.every) || (input.every as number) < 1)) throw new FaultRuleError('every must be a positive integer');
   if (input.probability !== undefined) {
     const p = nonNegative(input.probability, 'probability');
     if (p > 1) throw new FaultRuleError('probability must be within 0..1');

@@ -111,6 +111,8 @@ export interface FaultRule {
   times?: number;
   /** 0..1, rolled with the seeded RNG for each matching request. */
   probability?: number;
+  /** Apply to every Nth matching request only (2 = the 2nd, 4th, 6th, ...): a deterministic failure rate. */
+  every?: number;
 }
 
 /**
