@@ -192,3 +192,29 @@ describe('Retry-After', () => {
     ]);
   });
 });
+
+describe('client disconnect', () => {
+  it.each([
+    ['anthropic', '/v1/messages', { model: 'anthropic/claude-sonnet-4-6', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] }],
+    ['openai (translated)', '/v1/chat/completions', { model: 'anthropic/claude-sonnet-4-6', stream: true, messages: [{ role: 'user', content: 'hi' }] }],
+  ])('%s: closing the connection cancels the upstream at once and is recorded as client_closed', async (_name, path, body) => {
+    primary.fault({ fault: { kind: 'slow_first_token', ms: 5000 }, times: 1 });
+    const ac = new AbortController();
+    const pending = fetch(`${h.url}${path}`, { method: 'POST', headers: { 'x-api-key': h.key, authorization: `Bearer ${h.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: ac.signal }).catch(() => null);
+    await new Promise((r) => setTimeout(r, 300));
+    ac.abort();
+    await pending;
+    const started = Date.now();
+    let rec = null;
+    while (Date.now() - started < 3000) {
+      await h.flush();
+      rec = (await h.app.services.store.listRecords({ limit: 1 }))[0];
+      if (rec && rec.errorClass === 'client_closed') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(rec).toMatchObject({ status: 499, errorClass: 'client_closed' });
+    // Well before the upstream's first token (5 s): the upstream request was cancelled, not waited out.
+    expect(rec!.durationMs).toBeLessThan(2000);
+    expect(backup.requests).toHaveLength(0);
+  });
+});
