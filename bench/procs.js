@@ -42,6 +42,14 @@ export function cpuMs(pid) {
   return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
 }
 
+/** CPU time (ms) the whole machine (or core `cpu`) has spent busy: user, nice, system, irq, softirq, steal. */
+export function machineBusyMs(cpu) {
+  const name = cpu === undefined ? 'cpu' : `cpu${cpu}`;
+  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(name + ' '));
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) * 1000) / CLK_TCK;
+}
+
 /** {rssMB, hwmMB}: current and peak resident set size. */
 export function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildBodies } from './bodies.js';
 import { createPool, percentile, runLoad } from './load.js';
-import { canPin, cpuModel, cpuMs, memory, pinSelf, startNode, stop } from './procs.js';
+import { canPin, cpuModel, cpuMs, machineBusyMs, memory, pinSelf, startNode, stop } from './procs.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOC = path.join(repoRoot, 'docs/benchmarks.md');
@@ -33,6 +33,7 @@ function parseArgs(argv) {
   if (!o.concurrency.every((c) => Number.isInteger(c) && c > 0)) throw new Error('--concurrency needs positive integers');
   o.durationMs = (o.duration ?? (o.quick ? 2 : 5)) * 1000;
   o.warmupMs = o.quick ? 500 : 1000;
+  o.globalWarmupMs = o.quick ? 1000 : 2000;
   return o;
 }
 
@@ -80,8 +81,8 @@ function table(headers, rows) {
   return [line(headers), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 }
 
-function markdown(headers, rows) {
-  const align = headers.map((_, i) => (i < 4 ? '---' : '---:'));
+function markdown(headers, rows, textColumns) {
+  const align = headers.map((_, i) => (i < textColumns ? '---' : '---:'));
   return [headers, align, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
@@ -94,6 +95,7 @@ async function main() {
   if (pinned) pinSelf(1);
   const bodies = buildBodies(repoRoot);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-'));
+  process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
   const env = childEnv();
 
   const sim = await startNode(['bench/sim-process.js'], { cpu: pinned ? 1 : undefined, ready: /^\{.*"url"/, cwd: repoRoot, env, name: 'simulator' });
@@ -110,8 +112,8 @@ async function main() {
   const routerUrl = router.match[1];
 
   const targets = {
-    direct: { url: simUrl, pid: sim.pid },
-    router: { url: routerUrl, pid: router.pid },
+    direct: { url: simUrl },
+    router: { url: routerUrl },
   };
   const pathFor = (body) => (body === 'large' ? '/v1/messages?beta=true' : '/v1/messages');
   const headersFor = (body) => ({ ...bodies[body].headers, authorization: `Bearer ${CLIENT_KEY}` });
@@ -124,53 +126,45 @@ async function main() {
   if (h.get('x-switchyard-provider') !== 'anthropic') throw new Error(`router answered via ${h.get('x-switchyard-provider')}, expected anthropic`);
 
   const cells = [];
+  const ctx = { opts, pinned, targets, router, sim, bodies, pathFor, headersFor };
+  let retries = opts.quick ? 4 : 8;
   const cellMs = opts.durationMs + opts.warmupMs + 600;
   const total = 2 * 2 * opts.concurrency.length * 2;
   console.log(
-    `switchyard bench: ${total} cells x ${opts.durationMs / 1000} s (+${opts.warmupMs / 1000} s warm-up), about ${Math.ceil((total * cellMs) / 1000)} s; ` +
+    `switchyard bench: ${total} cells x ${opts.durationMs / 1000} s (+${opts.warmupMs / 1000} s warm-up), about ${Math.ceil((total * cellMs + 8 * opts.globalWarmupMs) / 1000)} s; ` +
       `pinning ${pinned ? 'router -> cpu 0, simulator + load generator -> cpu 1' : 'off'}\n`,
   );
+  // Get both processes' JIT through every code path first, so the first cells do not pay for compilation.
+  for (const body of ['small', 'large']) {
+    for (const stream of [false, true]) {
+      for (const t of Object.values(targets)) {
+        const pool = createPool(t.url, 8);
+        await runLoad({ pool, path: pathFor(body), headers: headersFor(body), body: bodies[body][stream], stream, concurrency: 8, durationMs: opts.globalWarmupMs });
+        await pool.close();
+      }
+    }
+  }
   for (const body of ['small', 'large']) {
     for (const stream of [false, true]) {
       for (const concurrency of opts.concurrency) {
         for (const via of ['direct', 'router']) {
-          const t = targets[via];
-          const pool = createPool(t.url, concurrency);
-          const load = { pool, path: pathFor(body), headers: headersFor(body), body: bodies[body][stream], stream, concurrency };
-          await runLoad({ ...load, durationMs: opts.warmupMs });
-          await sleep(300); // let the warm-up's request records flush before the CPU reading
-          const cpu0 = { router: cpuMs(router.pid), sim: cpuMs(sim.pid) };
-          let rssMax = 0;
-          const sampler = setInterval(() => (rssMax = Math.max(rssMax, memory(router.pid).rssMB)), 250);
-          const r = await runLoad({ ...load, durationMs: opts.durationMs });
-          await sleep(300); // ... and count this cell's record writes
-          clearInterval(sampler);
-          rssMax = Math.max(rssMax, memory(router.pid).rssMB);
-          const cpu1 = { router: cpuMs(router.pid), sim: cpuMs(sim.pid) };
-          await pool.close();
-          const cell = {
-            via,
-            body,
-            mode: stream ? 'stream' : 'json',
-            concurrency,
-            rps: (r.count / r.elapsedMs) * 1000,
-            p50: percentile(r.latency, 0.5),
-            p90: percentile(r.latency, 0.9),
-            p99: percentile(r.latency, 0.99),
-            ttfb50: stream ? percentile(r.ttfb, 0.5) : NaN,
-            ttfb99: stream ? percentile(r.ttfb, 0.99) : NaN,
-            count: r.count,
-            errors: r.errors,
-            firstError: r.firstError,
-            routerCpu: via === 'router' && r.count > 0 ? (cpu1.router - cpu0.router) / r.count : NaN,
-            simCpu: r.count > 0 ? (cpu1.sim - cpu0.sim) / r.count : NaN,
-            routerRss: via === 'router' ? rssMax : NaN,
-          };
+          const spec = { via, body, stream, concurrency };
+          let cell = await measureCell(spec, ctx);
+          // Another process on this (shared) machine took CPU during the cell: measure it again, within a budget,
+          // and keep the least disturbed attempt.
+          let last = cell;
+          while (last.otherPct >= OTHER_LIMIT && retries > 0) {
+            retries--;
+            console.log(`${label(last)}  other processes used ${Math.round(last.otherPct)}% of a core: measuring again`);
+            await sleep(1000);
+            last = await measureCell(spec, ctx);
+            if (last.otherPct < cell.otherPct) cell = last;
+          }
           cells.push(cell);
           console.log(
-            `${via.padEnd(6)} ${body.padEnd(5)} ${cell.mode.padEnd(6)} c=${String(concurrency).padEnd(3)} ` +
-              `${int(cell.rps).padStart(6)} req/s  p50 ${f2(cell.p50)} ms  p99 ${f2(cell.p99)} ms  errors ${cell.errors}` +
+            `${label(cell)} ${int(cell.rps).padStart(6)} req/s  p50 ${f2(cell.p50)} ms  p99 ${f2(cell.p99)} ms  errors ${cell.errors}` +
               (via === 'router' ? `  router cpu ${f3(cell.routerCpu)} ms/req` : '') +
+              (cell.otherPct >= OTHER_LIMIT ? `  (other processes used ${Math.round(cell.otherPct)}% of a core)` : '') +
               (cell.firstError ? `  (first error: ${cell.firstError})` : ''),
           );
         }
@@ -180,7 +174,6 @@ async function main() {
   const mem = memory(router.pid);
   await stop(router.child);
   await stop(sim.child);
-  rmSync(tmp, { recursive: true, force: true });
 
   const report = buildReport(cells, mem, opts, pinned, bodies);
   console.log('\n' + report.text);
@@ -195,8 +188,63 @@ async function main() {
   }
 }
 
+/** Percent of one core that processes outside the benchmark may use during a cell before it is measured again. */
+const OTHER_LIMIT = 10;
+
+const label = (c) => `${c.via.padEnd(6)} ${c.body.padEnd(5)} ${c.mode.padEnd(6)} c=${String(c.concurrency).padEnd(3)}`;
+
+/** One cell: warm-up, then a timed closed loop, with the CPU time of each process and of the whole machine. */
+async function measureCell({ via, body, stream, concurrency }, { opts, pinned, targets, router, sim, bodies, pathFor, headersFor }) {
+  const pool = createPool(targets[via].url, concurrency);
+  const load = { pool, path: pathFor(body), headers: headersFor(body), body: bodies[body][stream], stream, concurrency };
+  await runLoad({ ...load, durationMs: opts.warmupMs });
+  await sleep(300); // let the warm-up's request records flush before the CPU reading
+  const cpu = () => ({
+    router: cpuMs(router.pid),
+    sim: cpuMs(sim.pid),
+    self: cpuMs(process.pid),
+    all: machineBusyMs(),
+    core0: pinned ? machineBusyMs(0) : 0,
+    core1: pinned ? machineBusyMs(1) : 0,
+  });
+  const cpu0 = cpu();
+  let rssMax = 0;
+  const sampler = setInterval(() => (rssMax = Math.max(rssMax, memory(router.pid).rssMB)), 250);
+  const r = await runLoad({ ...load, durationMs: opts.durationMs });
+  await sleep(300); // ... and count this cell's record writes
+  clearInterval(sampler);
+  rssMax = Math.max(rssMax, memory(router.pid).rssMB);
+  const cpu1 = cpu();
+  await pool.close();
+  const d = (k) => cpu1[k] - cpu0[k];
+  // CPU that processes outside the benchmark took where it matters: with pinning, core 1 (simulator + load
+  // generator) for direct cells and both cores for router cells; without, the whole machine.
+  const other = pinned
+    ? Math.max(0, d('core1') - d('sim') - d('self')) + (via === 'router' ? Math.max(0, d('core0') - d('router')) : 0)
+    : Math.max(0, d('all') - d('router') - d('sim') - d('self'));
+  return {
+    via,
+    body,
+    mode: stream ? 'stream' : 'json',
+    concurrency,
+    rps: (r.count / r.elapsedMs) * 1000,
+    p50: percentile(r.latency, 0.5),
+    p90: percentile(r.latency, 0.9),
+    p99: percentile(r.latency, 0.99),
+    ttfb50: stream ? percentile(r.ttfb, 0.5) : NaN,
+    ttfb99: stream ? percentile(r.ttfb, 0.99) : NaN,
+    count: r.count,
+    errors: r.errors,
+    firstError: r.firstError,
+    routerCpu: via === 'router' && r.count > 0 ? (cpu1.router - cpu0.router) / r.count : NaN,
+    simCpu: r.count > 0 ? (cpu1.sim - cpu0.sim) / r.count : NaN,
+    routerRss: via === 'router' ? rssMax : NaN,
+    otherPct: (100 * other) / (r.elapsedMs + 300),
+  };
+}
+
 function buildReport(cells, mem, opts, pinned, bodies) {
-  const resultHead = ['path', 'body', 'mode', 'conc', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'TTFB p50 ms', 'TTFB p99 ms', 'errors', 'router CPU ms/req', 'sim CPU ms/req', 'router RSS MB'];
+  const resultHead = ['path', 'body', 'mode', 'conc', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'TTFB p50 ms', 'TTFB p99 ms', 'errors', 'router CPU ms/req', 'sim CPU ms/req', 'router RSS MB', 'other CPU %'];
   const resultRows = cells.map((c) => [
     c.via,
     c.body,
@@ -212,6 +260,7 @@ function buildReport(cells, mem, opts, pinned, bodies) {
     f3(c.routerCpu),
     f3(c.simCpu),
     f1(c.routerRss),
+    Math.round(c.otherPct),
   ]);
   const ratioHead = ['body', 'mode', 'conc', '', 'router/direct req/s', 'added p50 ms', 'added p99 ms', 'router CPU ms/req', 'router max RSS MB'];
   const ratioRows = [];
@@ -229,6 +278,11 @@ function buildReport(cells, mem, opts, pinned, bodies) {
     `- ${opts.durationMs / 1000} s per cell after a ${opts.warmupMs / 1000} s warm-up${opts.quick ? ' (--quick)' : ''}; bodies: small ${(small / 1024).toFixed(1)} KiB, large ${(large / 1024).toFixed(1)} KiB`,
     `- router peak RSS (VmHWM) ${f1(mem.hwmMB)} MB, RSS at the end ${f1(mem.rssMB)} MB`,
   ];
+  const busy = cells.filter((c) => c.otherPct >= OTHER_LIMIT);
+  if (busy.length > 0) {
+    const worst = Math.max(...busy.map((c) => c.otherPct));
+    meta.push(`- WARNING: other processes were busy during ${busy.length} of ${cells.length} cells (up to ${Math.round(worst)}% of a core, see \`other CPU %\`); those numbers are not trustworthy`);
+  } else meta.push(`- the machine was otherwise idle (other processes used under ${OTHER_LIMIT}% of a core in every cell)`);
   const errs = cells.filter((c) => c.firstError).map((c) => `- ${c.via} ${c.body} ${c.mode} c=${c.concurrency}: ${c.errors} errors, first: ${c.firstError}`);
   const text = [
     meta.join('\n'),
@@ -243,11 +297,11 @@ function buildReport(cells, mem, opts, pinned, bodies) {
     '',
     ...meta,
     '',
-    markdown(resultHead, resultRows),
+    markdown(resultHead, resultRows, 3),
     '',
     '### Router vs direct',
     '',
-    markdown(ratioHead.filter((h) => h !== ''), ratioRows.map((r) => r.filter((_, i) => i !== 3))),
+    markdown(ratioHead.filter((h) => h !== ''), ratioRows.map((r) => r.filter((_, i) => i !== 3)), 2),
     ...(errs.length ? ['', '### Errors', '', ...errs] : []),
   ].join('\n');
   return { text, markdown: md };
@@ -277,9 +331,19 @@ its 24 tools and cached system prompt, padded with Read/Bash tool rounds). Modes
 Columns: \`req/s\` completed requests per second; \`p50/p90/p99 ms\` request latency (for streams, to the last byte);
 \`TTFB\` time to the first body byte of a stream; \`router CPU ms/req\` user+system CPU time of the router process
 during the cell (from \`/proc/PID/stat\`, so 10 ms ticks) divided by the requests completed; \`sim CPU ms/req\` the
-same for the simulator; \`router RSS MB\` the largest resident set sampled during the cell. In the second table
-\`router/direct req/s\` is the throughput ratio and \`added p50/p99 ms\` the latency the router adds. Numbers on a
-shared 2-core machine are noisy: compare runs from the same machine, and look at CPU ms/req more than at req/s.
+same for the simulator; \`router RSS MB\` the largest resident set sampled during the cell; \`other CPU %\` CPU that
+processes outside the benchmark used during the cell on the cores the cell uses (from \`/proc/stat\`, in % of one
+core). Above 10 % the cell is disturbed: it is measured again (a few times at most) and the run warns about any
+that stay disturbed. In the second table \`router/direct req/s\` is the throughput ratio and \`added p50/p99 ms\` the
+latency the router adds.
+
+Reading the numbers: \`direct\` cells never leave core 1, so at \`conc\` 1 they have no cross-core hop at all and
+the ratio there is mostly the cost of two extra hops. The \`large\` cells are bound by core 1 (the simulator parses
+and hashes every 200 KB body, ~2 ms of CPU each, next to the load generator), so from \`conc\` 16 up both paths hit
+the same ceiling: there \`router CPU ms/req\` is the number that says what the router costs. With large bodies much
+of the router's CPU is garbage collection, which depends on how big its heap happens to be, so \`router CPU ms/req\`
+for \`large\` varies between runs (0.7 to 2.8 ms at \`conc\` 1 has been seen). Numbers on a shared 2-core VM are
+noisy (run to run, ±20 % on req/s and more on p99): compare runs from the same machine.
 `;
 
 function writeDoc(section) {
