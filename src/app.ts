@@ -104,8 +104,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const addr = server.address() as AddressInfo;
       const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       app.url = `http://${shownHost}:${addr.port}`;
-      // Load the tokenizer tables after start-up, off any request's path.
-      setTimeout(() => warmTokenCounting(), 50).unref();
+      // The tokenizer tables (~100 MB) serve translation and estimates. Load them after start-up, off any request's
+      // path, when some provider speaks another format than Anthropic's; an Anthropic-only router (Claude Code
+      // passthrough) loads them only if a request ever needs them.
+      if (registry.list().some((p) => p.format !== 'anthropic')) setTimeout(() => warmTokenCounting(), 50).unref();
       return app.url;
     },
     async close(graceMs = config.server.shutdown_grace) {
