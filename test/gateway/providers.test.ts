@@ -151,3 +151,29 @@ describe('catalog and resolution', () => {
     expect(err.message).toMatch(/Did you mean .*claude-sonnet-4-6/);
   });
 });
+
+describe('config additions to the catalog', () => {
+  it('a custom provider model object with limits and prices appears in the catalog and is used', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sy-cat-'));
+    const config = parseConfig(
+      {
+        providers: { 'house': { format: 'anthropic', base_url: simB.url, api_key: 'house-key-0001', models: [{ id: 'house-large', context: 64000, max_output: 4096, price: { input: 1.5, output: 6 } }] } },
+        telemetry: { log_level: 'silent' },
+      },
+      'test',
+      {},
+    );
+    const app = await createApp({ config, dataDir, env: {} });
+    try {
+      const entry = app.services.catalog.get('house', 'house-large');
+      expect(entry).toMatchObject({ context: 64000, maxOutput: 4096, price: { input: 1.5, output: 6 } });
+      const url = await app.listen(0, '127.0.0.1');
+      const { key, record } = await createClientKey(app.services.store, 'cat');
+      app.services.keys.noteCreated(record);
+      const body = (await (await fetch(`${url}/llm/v1alpha/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { models: Array<Record<string, unknown>> };
+      expect(JSON.stringify(body.models)).toContain('house-large');
+    } finally {
+      await app.close(200);
+    }
+  });
+});
