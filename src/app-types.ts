@@ -8,6 +8,7 @@ import type { Recorder } from './telemetry/recorder.js';
 import type { Catalog } from './routing/catalog/index.js';
 import type { ResolveContext } from './routing/resolve.js';
 import type { LiveStats } from './routing/stats/index.js';
+import type { CircuitBreakers } from './execution/breakers/index.js';
 import type { RouterRegistry } from './routing/router-registry.js';
 
 /** The long-lived services every request handler uses. */
@@ -26,6 +27,8 @@ export interface Services {
   routing: ResolveContext;
   /** Live time-to-first-token and throughput per (provider, model), from this router's own traffic. */
   stats: LiveStats;
+  /** Circuit breakers per (provider, model, key). */
+  breakers: CircuitBreakers;
   /** True while shutting down: readiness fails so load balancers stop sending. */
   draining: boolean;
 }

@@ -14,6 +14,7 @@ import { Catalog, type CatalogOverride } from './routing/catalog/index.js';
 import { RouterRegistry } from './routing/router-registry.js';
 import { warmTokenCounting } from './formats/tokens/index.js';
 import { LiveStats } from './routing/stats/index.js';
+import { CircuitBreakers } from './execution/breakers/index.js';
 
 export interface AppOptions {
   config: Config;
@@ -83,9 +84,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const agent = createUpstreamAgent({ connectTimeoutMs: config.failover.timeouts.connect ?? 10_000 });
   const catalog = Catalog.builtin().withOverrides(catalogOverrides(config));
   const stats = new LiveStats();
+  const breakers = new CircuitBreakers(config.failover.breaker, {
+    onChange: (key, from, to, reason) => log.warn({ provider: key.provider, model: key.model, key: key.key, from, to, reason }, 'circuit breaker changed state'),
+  });
   // Fastest first: live p50 time to first token once measured, the catalog's prior until then.
   const routing = { registry, catalog, aliases: config.aliases, expectedTtftMs: (p: string, m: string, entry?: { priors: { ttftMs: number } }) => stats.ttftP50(p, m)?.value ?? entry?.priors.ttftMs ?? 1000 };
-  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agent, catalog, routing, stats, draining: false };
+  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agent, catalog, routing, stats, breakers, draining: false };
   const server = createHttpServer(services);
 
   const app: App = {

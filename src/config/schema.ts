@@ -116,6 +116,18 @@ export const configSchema = z.strictObject({
     .strictObject({
       max_attempts: z.number().int().min(1).max(20).default(4),
       timeouts: timeoutsSchema.prefault({}),
+      /** Circuit breaker policy per (provider, model, key); see docs/failover.md. */
+      breaker: z
+        .strictObject({
+          consecutiveFailures: z.number().int().min(1).optional(),
+          errorRate: z.number().gt(0).max(1).optional(),
+          minRequests: z.number().int().min(1).optional(),
+          windowMs: duration.optional(),
+          cooldownMs: duration.optional(),
+          maxCooldownMs: duration.optional(),
+          halfOpenProbes: z.number().int().min(1).optional(),
+        })
+        .optional(),
     })
     .prefault({}),
   telemetry: z

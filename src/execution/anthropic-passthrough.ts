@@ -2,6 +2,7 @@ import { request } from 'undici';
 import type { Agent, Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { TimeoutsConfig } from '../config/index.js';
+import type { CircuitBreakers } from './breakers/index.js';
 import { upstreamBody, type AnthropicRequestView } from '../formats/anthropic/request.js';
 import { anthropicErrorType, readAnthropicError } from '../formats/anthropic/errors.js';
 import { encodeEvent, SseSplitter, type SseEvent } from '../formats/sse/index.js';
@@ -13,6 +14,7 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import { authHeaders, upstreamUrl } from '../providers/upstream.js';
 import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
+import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, writeBatch } from './io.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
@@ -27,6 +29,8 @@ export interface ExecutionServices {
   totalTimeoutMs: number;
   /** Global timeouts (`failover.timeouts`); a provider's own `timeouts` win, the request's `fallback.ttft_timeout` wins over both. */
   timeouts: TimeoutsConfig;
+  /** Circuit breakers per (provider, model, key): an open one is skipped without sending anything. */
+  breakers: CircuitBreakers;
 }
 
 /** Headers the caller sent that an Anthropic upstream must see unchanged. */
@@ -82,109 +86,122 @@ export async function passthroughMessages(
   for (let i = 0; i < chain.length; i++) {
     const { provider, model } = chain[i];
     const last = i === chain.length - 1;
-    const attemptStart = performance.now();
-    const stream = view.stream && op === 'messages';
-    const guard = new AttemptGuard(requestSignal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), stream);
-    const headers = authHeaders(provider, svc.providers.nextKey(provider), { ...provider.headers, ...forwardedHeaders(ctx, view.stream) });
-    const body = upstreamBody(view, model);
-    headers['content-length'] = String(body.length);
-    if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
-    const fail = (status: number | null, errorClass: string, error: string): Attempt => {
-      const a: Attempt = { provider: provider.name, model, status, success: false, errorClass, error, ttftMs: null, durationMs: round(performance.now() - attemptStart) };
-      ctx.attempts.push(a);
-      return a;
-    };
-
-    let resp: Dispatcher.ResponseData;
-    try {
-      resp = await request(upstreamUrl(provider, op, model, query), {
-        method: 'POST',
-        headers,
-        body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer,
-        dispatcher: svc.agent,
-        signal: guard.signal,
-      });
-    } catch (err) {
-      guard.dispose();
-      const failure = classifyTransportError(err, provider.name);
-      const timedOut = guard.describe(provider.name);
-      fail(null, guard.reason ?? failure.errorClass, timedOut ?? failure.message);
-      if (failure.errorClass === 'client_closed' && !guard.reason) {
-        ctx.fail(499, 'client_closed', failure.message);
-        return;
-      }
+    const gate = openGate(svc.breakers, svc.providers, provider, model);
+    if (!gate.allowed) {
+      // The circuit is open: no request is sent; the next candidate, if any, answers.
+      ctx.attempts.push(skippedAttempt(provider.name, model, gate.retryInMs));
       if (!last) continue;
-      const timeout = guard.reason !== null || failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
-      sendError(ctx, timeout ? 504 : 502, timedOut ?? failure.message, { errorClass: guard.reason ?? failure.errorClass, headers: switchyardHeaders(ctx) });
+      sendError(ctx, 503, `every provider for this request is failing right now (circuits open); retry in ${Math.ceil(gate.retryInMs / 1000)} s`, { type: 'overloaded_error', errorClass: 'circuit_open', headers: { ...switchyardHeaders(ctx), 'retry-after': String(Math.ceil(gate.retryInMs / 1000)) } });
       return;
     }
+    const attemptsBefore = ctx.attempts.length;
+    try {
+      const attemptStart = performance.now();
+      const stream = view.stream && op === 'messages';
+      const guard = new AttemptGuard(requestSignal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), stream);
+      const headers = authHeaders(provider, gate.key, { ...provider.headers, ...forwardedHeaders(ctx, view.stream) });
+      const body = upstreamBody(view, model);
+      headers['content-length'] = String(body.length);
+      if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
+      const fail = (status: number | null, errorClass: string, error: string): Attempt => {
+        const a: Attempt = { provider: provider.name, model, status, success: false, errorClass, error, ttftMs: null, durationMs: round(performance.now() - attemptStart) };
+        ctx.attempts.push(a);
+        return a;
+      };
 
-    const status = resp.statusCode;
-    if (status >= 400) {
-      guard.dispose();
-      let text = '';
+      let resp: Dispatcher.ResponseData;
       try {
-        text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
-      } catch {
-        // an unreadable error body still has its status
-      }
-      const upstreamError = readAnthropicError(text);
-      const message = upstreamError?.message ?? `provider ${provider.name} answered ${status}`;
-      const type = upstreamError?.type ?? anthropicErrorType(status);
-      fail(status, type, message);
-      if (isFailoverStatus(status)) {
-        const wait = retryAfterMs(resp.headers['retry-after']);
-        if (shouldWait(wait, !last, deadline - performance.now(), waited)) {
-          waited = true;
-          await sleep(wait!, requestSignal);
-          if (!requestSignal.aborted) i--;
-          continue;
+        resp = await request(upstreamUrl(provider, op, model, query), {
+          method: 'POST',
+          headers,
+          body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer,
+          dispatcher: svc.agent,
+          signal: guard.signal,
+        });
+      } catch (err) {
+        guard.dispose();
+        const failure = classifyTransportError(err, provider.name);
+        const timedOut = guard.describe(provider.name);
+        fail(null, guard.reason ?? failure.errorClass, timedOut ?? failure.message);
+        if (failure.errorClass === 'client_closed' && !guard.reason) {
+          ctx.fail(499, 'client_closed', failure.message);
+          return;
         }
         if (!last) continue;
+        const timeout = guard.reason !== null || failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
+        sendError(ctx, timeout ? 504 : 502, timedOut ?? failure.message, { errorClass: guard.reason ?? failure.errorClass, headers: switchyardHeaders(ctx) });
+        return;
       }
-      const extra: Record<string, string> = switchyardHeaders(ctx);
-      const retryAfter = resp.headers['retry-after'];
-      if (typeof retryAfter === 'string') extra['retry-after'] = retryAfter;
-      if (status === 401 || status === 403) {
-        // A provider refusing our credentials is the operator's problem, not the caller's key.
-        sendError(ctx, 502, `provider ${provider.name} rejected Switchyard's credentials (${status}): ${message}`, { type: 'api_error', errorClass: 'upstream_auth', headers: extra });
-      } else {
-        sendError(ctx, status, message, { type, errorClass: type, headers: extra });
+
+      const status = resp.statusCode;
+      if (status >= 400) {
+        guard.dispose();
+        let text = '';
+        try {
+          text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
+        } catch {
+          // an unreadable error body still has its status
+        }
+        const upstreamError = readAnthropicError(text);
+        const message = upstreamError?.message ?? `provider ${provider.name} answered ${status}`;
+        const type = upstreamError?.type ?? anthropicErrorType(status);
+        fail(status, type, message);
+        if (isFailoverStatus(status)) {
+          const wait = retryAfterMs(resp.headers['retry-after']);
+          if (shouldWait(wait, !last, deadline - performance.now(), waited)) {
+            waited = true;
+            await sleep(wait!, requestSignal);
+            if (!requestSignal.aborted) i--;
+            continue;
+          }
+          if (!last) continue;
+        }
+        const extra: Record<string, string> = switchyardHeaders(ctx);
+        const retryAfter = resp.headers['retry-after'];
+        if (typeof retryAfter === 'string') extra['retry-after'] = retryAfter;
+        if (status === 401 || status === 403) {
+          // A provider refusing our credentials is the operator's problem, not the caller's key.
+          sendError(ctx, 502, `provider ${provider.name} rejected Switchyard's credentials (${status}): ${message}`, { type: 'api_error', errorClass: 'upstream_auth', headers: extra });
+        } else {
+          sendError(ctx, status, message, { type, errorClass: type, headers: extra });
+        }
+        return;
+      }
+
+      ctx.model = `${provider.name}/${model}`;
+      ctx.provider = provider.name;
+      const attempt: Attempt = { provider: provider.name, model, status, success: true, errorClass: null, error: null, ttftMs: null, durationMs: 0 };
+      ctx.attempts.push(attempt);
+      let outcome: 'done' | 'retry' = 'done';
+      try {
+        if (op === 'count_tokens') await relayCount(ctx, resp);
+        else if (view.stream) outcome = await relayStream(ctx, resp, attemptStart, attempt, guard, last);
+        else await relayJson(ctx, resp, attemptStart, attempt);
+      } catch (err) {
+        const failure = classifyTransportError(err, provider.name);
+        attempt.success = false;
+        attempt.errorClass = guard.reason ?? failure.errorClass;
+        attempt.error = guard.describe(provider.name) ?? failure.message;
+        if (failure.errorClass === 'client_closed' && !guard.reason) ctx.fail(499, 'client_closed', failure.message);
+        else if (!ctx.res.headersSent) {
+          if (!last) outcome = 'retry';
+          else sendError(ctx, 502, attempt.error, { errorClass: attempt.errorClass, headers: switchyardHeaders(ctx) });
+        } else if (!ctx.res.writableEnded) ctx.res.destroy();
+      } finally {
+        guard.dispose();
+        attempt.durationMs = round(performance.now() - attemptStart);
+      }
+      if (outcome === 'retry') {
+        ctx.model = null;
+        ctx.provider = null;
+        ctx.ttftMs = null;
+        ctx.usage = null;
+        continue;
       }
       return;
-    }
-
-    ctx.model = `${provider.name}/${model}`;
-    ctx.provider = provider.name;
-    const attempt: Attempt = { provider: provider.name, model, status, success: true, errorClass: null, error: null, ttftMs: null, durationMs: 0 };
-    ctx.attempts.push(attempt);
-    let outcome: 'done' | 'retry' = 'done';
-    try {
-      if (op === 'count_tokens') await relayCount(ctx, resp);
-      else if (view.stream) outcome = await relayStream(ctx, resp, attemptStart, attempt, guard, last);
-      else await relayJson(ctx, resp, attemptStart, attempt);
-    } catch (err) {
-      const failure = classifyTransportError(err, provider.name);
-      attempt.success = false;
-      attempt.errorClass = guard.reason ?? failure.errorClass;
-      attempt.error = guard.describe(provider.name) ?? failure.message;
-      if (failure.errorClass === 'client_closed' && !guard.reason) ctx.fail(499, 'client_closed', failure.message);
-      else if (!ctx.res.headersSent) {
-        if (!last) outcome = 'retry';
-        else sendError(ctx, 502, attempt.error, { errorClass: attempt.errorClass, headers: switchyardHeaders(ctx) });
-      } else if (!ctx.res.writableEnded) ctx.res.destroy();
     } finally {
-      guard.dispose();
-      attempt.durationMs = round(performance.now() - attemptStart);
+      settleGate(svc.breakers, gate, ctx.attempts.length > attemptsBefore ? ctx.attempts[ctx.attempts.length - 1] : undefined);
     }
-    if (outcome === 'retry') {
-      ctx.model = null;
-      ctx.provider = null;
-      ctx.ttftMs = null;
-      ctx.usage = null;
-      continue;
-    }
-    return;
   }
 }
 

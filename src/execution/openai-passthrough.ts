@@ -9,6 +9,7 @@ import { authHeaders, upstreamUrl } from '../providers/upstream.js';
 import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
 import type { ExecutionServices } from './anthropic-passthrough.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
+import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, writeBatch } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
@@ -116,112 +117,125 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
   for (let i = 0; i < chain.length; i++) {
     const { provider, model } = chain[i];
     const last = i === chain.length - 1;
-    const attemptStart = performance.now();
-    const headers = authHeaders(provider, svc.providers.nextKey(provider), { ...provider.headers, 'content-type': 'application/json', accept: view.stream ? 'text/event-stream' : 'application/json' });
-    const body = upstreamBody(view, model);
-    headers['content-length'] = String(body.length);
-    if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
-    const guard = new AttemptGuard(signal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), view.stream);
-    let resp: Dispatcher.ResponseData;
-    try {
-      resp = await request(upstreamUrl(provider, 'chat', model), { method: 'POST', headers, body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer, dispatcher: svc.agent, signal: guard.signal });
-    } catch (err) {
-      guard.dispose();
-      const failure = classifyTransportError(err, provider.name);
-      const errorClass = guard.reason ?? failure.errorClass;
-      const message = guard.describe(provider.name) ?? failure.message;
-      ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-      if (failure.errorClass === 'client_closed' && !guard.reason) return ctx.fail(499, 'client_closed', failure.message);
+    const gate = openGate(svc.breakers, svc.providers, provider, model);
+    if (!gate.allowed) {
+      // The circuit is open: no request is sent; the next candidate, if any, answers.
+      ctx.attempts.push(skippedAttempt(provider.name, model, gate.retryInMs));
       if (!last) continue;
-      const timeout = guard.reason !== null || failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
-      sendError(ctx, timeout ? 504 : 502, message, { type: timeout ? 'timeout_error' : 'api_error', errorClass, headers: switchyardHeaders(ctx) });
+      sendError(ctx, 503, `every provider for this request is failing right now (circuits open); retry in ${Math.ceil(gate.retryInMs / 1000)} s`, { type: 'overloaded_error', errorClass: 'circuit_open', headers: { ...switchyardHeaders(ctx), 'retry-after': String(Math.ceil(gate.retryInMs / 1000)) } });
       return;
     }
-    const status = resp.statusCode;
-    if (status >= 400) {
-      guard.dispose();
-      let text = '';
+    const attemptsBefore = ctx.attempts.length;
+    try {
+      const attemptStart = performance.now();
+      const headers = authHeaders(provider, gate.key, { ...provider.headers, 'content-type': 'application/json', accept: view.stream ? 'text/event-stream' : 'application/json' });
+      const body = upstreamBody(view, model);
+      headers['content-length'] = String(body.length);
+      if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
+      const guard = new AttemptGuard(signal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), view.stream);
+      let resp: Dispatcher.ResponseData;
       try {
-        text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
-      } catch {
-        // the status alone still says what happened
-      }
-      let message = `provider ${provider.name} answered ${status}`;
-      try {
-        const parsed = JSON.parse(text) as { error?: { message?: string } };
-        if (typeof parsed.error?.message === 'string') message = parsed.error.message;
-      } catch {
-        // not JSON
-      }
-      ctx.attempts.push({ provider: provider.name, model, status, success: false, errorClass: `http_${status}`, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-      if (isFailoverStatus(status)) {
-        const wait = retryAfterMs(resp.headers['retry-after']);
-        if (shouldWait(wait, !last, deadline - performance.now(), waited)) {
-          waited = true;
-          await sleep(wait!, signal);
-          if (!signal.aborted) i--;
-          continue;
-        }
+        resp = await request(upstreamUrl(provider, 'chat', model), { method: 'POST', headers, body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer, dispatcher: svc.agent, signal: guard.signal });
+      } catch (err) {
+        guard.dispose();
+        const failure = classifyTransportError(err, provider.name);
+        const errorClass = guard.reason ?? failure.errorClass;
+        const message = guard.describe(provider.name) ?? failure.message;
+        ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
+        if (failure.errorClass === 'client_closed' && !guard.reason) return ctx.fail(499, 'client_closed', failure.message);
         if (!last) continue;
-      }
-      const extra: Record<string, string> = switchyardHeaders(ctx);
-      const retryAfter = resp.headers['retry-after'];
-      if (typeof retryAfter === 'string') extra['retry-after'] = retryAfter;
-      if (status === 401 || status === 403) {
-        sendError(ctx, 502, `provider ${provider.name} rejected Switchyard's credentials (${status}): ${message}`, { type: 'api_error', errorClass: 'upstream_auth', headers: extra });
+        const timeout = guard.reason !== null || failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
+        sendError(ctx, timeout ? 504 : 502, message, { type: timeout ? 'timeout_error' : 'api_error', errorClass, headers: switchyardHeaders(ctx) });
         return;
       }
-      // The upstream already speaks OpenAI: its error body goes back as it is.
-      ctx.fail(status, `http_${status}`, message);
-      if (text.startsWith('{')) sendJson(ctx.res, status, text, extra);
-      else {
-        const out = openaiErrorBody(status, status >= 500 ? 'api_error' : 'invalid_request_error', message);
-        sendJson(ctx.res, out.status, out.body, extra);
+      const status = resp.statusCode;
+      if (status >= 400) {
+        guard.dispose();
+        let text = '';
+        try {
+          text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
+        } catch {
+          // the status alone still says what happened
+        }
+        let message = `provider ${provider.name} answered ${status}`;
+        try {
+          const parsed = JSON.parse(text) as { error?: { message?: string } };
+          if (typeof parsed.error?.message === 'string') message = parsed.error.message;
+        } catch {
+          // not JSON
+        }
+        ctx.attempts.push({ provider: provider.name, model, status, success: false, errorClass: `http_${status}`, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
+        if (isFailoverStatus(status)) {
+          const wait = retryAfterMs(resp.headers['retry-after']);
+          if (shouldWait(wait, !last, deadline - performance.now(), waited)) {
+            waited = true;
+            await sleep(wait!, signal);
+            if (!signal.aborted) i--;
+            continue;
+          }
+          if (!last) continue;
+        }
+        const extra: Record<string, string> = switchyardHeaders(ctx);
+        const retryAfter = resp.headers['retry-after'];
+        if (typeof retryAfter === 'string') extra['retry-after'] = retryAfter;
+        if (status === 401 || status === 403) {
+          sendError(ctx, 502, `provider ${provider.name} rejected Switchyard's credentials (${status}): ${message}`, { type: 'api_error', errorClass: 'upstream_auth', headers: extra });
+          return;
+        }
+        // The upstream already speaks OpenAI: its error body goes back as it is.
+        ctx.fail(status, `http_${status}`, message);
+        if (text.startsWith('{')) sendJson(ctx.res, status, text, extra);
+        else {
+          const out = openaiErrorBody(status, status >= 500 ? 'api_error' : 'invalid_request_error', message);
+          sendJson(ctx.res, out.status, out.body, extra);
+        }
+        return;
+      }
+      ctx.model = `${provider.name}/${model}`;
+      ctx.provider = provider.name;
+      const attempt = { provider: provider.name, model, status, success: true, errorClass: null as string | null, error: null as string | null, ttftMs: null as number | null, durationMs: 0 };
+      ctx.attempts.push(attempt);
+      let outcome: 'done' | 'retry' = 'done';
+      try {
+        if (view.stream) outcome = await relayChatStream(ctx, view, resp, model, attemptStart, attempt, guard);
+        else await relayChatJson(ctx, resp, attemptStart, attempt);
+      } catch (err) {
+        const failure = classifyTransportError(err, provider.name);
+        const message = guard.describe(provider.name) ?? failure.message;
+        attempt.success = false;
+        attempt.error = message;
+        if (failure.errorClass === 'client_closed' && !guard.reason) {
+          attempt.errorClass = 'client_closed';
+          ctx.fail(499, 'client_closed', message);
+        } else if (!ctx.res.headersSent) {
+          // Nothing reached the client yet: the next candidate may answer.
+          attempt.errorClass = guard.reason ?? failure.errorClass;
+          if (!last) outcome = 'retry';
+          else sendError(ctx, 502, message, { errorClass: attempt.errorClass, headers: switchyardHeaders(ctx) });
+        } else {
+          attempt.errorClass = 'stream_cut';
+          ctx.fail(200, 'stream_cut', message);
+          if (!ctx.res.writableEnded && !ctx.res.destroyed) {
+            ctx.res.end(`data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: 'stream_cut' } })}\n\n`);
+          }
+        }
+      } finally {
+        guard.dispose();
+        attempt.durationMs = round(performance.now() - attemptStart);
+      }
+      if (outcome === 'retry') {
+        ctx.model = null;
+        ctx.provider = null;
+        ctx.ttftMs = null;
+        ctx.usage = null;
+        ctx.errorClass = null;
+        ctx.error = null;
+        continue;
       }
       return;
-    }
-    ctx.model = `${provider.name}/${model}`;
-    ctx.provider = provider.name;
-    const attempt = { provider: provider.name, model, status, success: true, errorClass: null as string | null, error: null as string | null, ttftMs: null as number | null, durationMs: 0 };
-    ctx.attempts.push(attempt);
-    let outcome: 'done' | 'retry' = 'done';
-    try {
-      if (view.stream) outcome = await relayChatStream(ctx, view, resp, model, attemptStart, attempt, guard);
-      else await relayChatJson(ctx, resp, attemptStart, attempt);
-    } catch (err) {
-      const failure = classifyTransportError(err, provider.name);
-      const message = guard.describe(provider.name) ?? failure.message;
-      attempt.success = false;
-      attempt.error = message;
-      if (failure.errorClass === 'client_closed' && !guard.reason) {
-        attempt.errorClass = 'client_closed';
-        ctx.fail(499, 'client_closed', message);
-      } else if (!ctx.res.headersSent) {
-        // Nothing reached the client yet: the next candidate may answer.
-        attempt.errorClass = guard.reason ?? failure.errorClass;
-        if (!last) outcome = 'retry';
-        else sendError(ctx, 502, message, { errorClass: attempt.errorClass, headers: switchyardHeaders(ctx) });
-      } else {
-        attempt.errorClass = 'stream_cut';
-        ctx.fail(200, 'stream_cut', message);
-        if (!ctx.res.writableEnded && !ctx.res.destroyed) {
-          ctx.res.end(`data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: 'stream_cut' } })}\n\n`);
-        }
-      }
     } finally {
-      guard.dispose();
-      attempt.durationMs = round(performance.now() - attemptStart);
+      settleGate(svc.breakers, gate, ctx.attempts.length > attemptsBefore ? ctx.attempts[ctx.attempts.length - 1] : undefined);
     }
-    if (outcome === 'retry') {
-      ctx.model = null;
-      ctx.provider = null;
-      ctx.ttftMs = null;
-      ctx.usage = null;
-      ctx.errorClass = null;
-      ctx.error = null;
-      continue;
-    }
-    return;
   }
 }
 

@@ -10,6 +10,7 @@ import { authHeaders, upstreamUrl } from '../providers/upstream.js';
 import type { Provider } from '../providers/registry.js';
 import { emptyUsage as emptyRecordUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
+import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
@@ -82,134 +83,147 @@ export async function executeTranslated(
   for (let i = 0; i < chain.length; i++) {
     const { provider, model } = chain[i];
     const last = i === chain.length - 1;
-    const attemptStart = performance.now();
-    const upstreamCodec = codecFor(provider.format);
-    const target: UpstreamTarget = { provider: provider.name, model, maxOutputTokens: opts.maxOutputTokens?.(provider, model), quirks: provider.quirks };
-    let body: Buffer;
-    try {
-      body = Buffer.from(JSON.stringify(upstreamCodec.encodeRequest(req, target)));
-    } catch (e) {
-      ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass: 'translation_error', error: (e as Error).message, ttftMs: null, durationMs: 0 });
+    const gate = openGate(svc.breakers, svc.providers, provider, model);
+    if (!gate.allowed) {
+      // The circuit is open: no request is sent; the next candidate, if any, answers.
+      ctx.attempts.push(skippedAttempt(provider.name, model, gate.retryInMs));
       if (!last) continue;
-      sendClientError(400, 'invalid_request', `The request cannot be translated for provider ${provider.name}: ${(e as Error).message}`, 'translation_error', {}, true);
+      sendClientError(503, 'overloaded', `every provider for this request is failing right now (circuits open); retry in ${Math.ceil(gate.retryInMs / 1000)} s`, 'circuit_open', { 'retry-after': String(Math.ceil(gate.retryInMs / 1000)) });
       return;
     }
-    const { url, headers } = upstreamRequest(ctx, provider, model, req.stream);
-    authHeaders(provider, svc.providers.nextKey(provider), headers);
-    if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
-
-    const guard = new AttemptGuard(signal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), req.stream);
-    let resp: Dispatcher.ResponseData;
+    const attemptsBefore = ctx.attempts.length;
     try {
-      resp = await request(url, { method: 'POST', headers, body, dispatcher: svc.agent, signal: guard.signal });
-    } catch (err) {
-      guard.dispose();
-      const failure = classifyTransportError(err, provider.name);
-      const errorClass = guard.reason ?? failure.errorClass;
-      const message = guard.describe(provider.name) ?? failure.message;
-      ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-      if (failure.errorClass === 'client_closed' && !guard.reason) {
-        ctx.fail(499, 'client_closed', failure.message);
-        return;
-      }
-      if (!last) continue;
-      const timeout = guard.reason !== null || failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
-      sendClientError(timeout ? 504 : 502, timeout ? 'timeout' : 'api_error', message, errorClass);
-      return;
-    }
-
-    if (resp.statusCode >= 400) {
-      let text = '';
+      const attemptStart = performance.now();
+      const upstreamCodec = codecFor(provider.format);
+      const target: UpstreamTarget = { provider: provider.name, model, maxOutputTokens: opts.maxOutputTokens?.(provider, model), quirks: provider.quirks };
+      let body: Buffer;
       try {
-        text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
-      } catch {
-        // the status alone still says what happened
-      }
-      const info = upstreamCodec.decodeError(resp.statusCode, text, headerRecord(resp.headers));
-      guard.dispose();
-      ctx.attempts.push({ provider: provider.name, model, status: resp.statusCode, success: false, errorClass: info.kind, error: info.message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-      if (isFailoverStatus(resp.statusCode)) {
-        const wait = info.retryAfter !== undefined ? info.retryAfter * 1000 : retryAfterMs(resp.headers['retry-after']);
-        if (shouldWait(wait, !last, deadline - performance.now(), waited)) {
-          waited = true;
-          await sleep(wait!, signal);
-          if (!signal.aborted) i--;
-          continue;
-        }
+        body = Buffer.from(JSON.stringify(upstreamCodec.encodeRequest(req, target)));
+      } catch (e) {
+        ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass: 'translation_error', error: (e as Error).message, ttftMs: null, durationMs: 0 });
         if (!last) continue;
-      }
-      if (resp.statusCode === 401 || resp.statusCode === 403) {
-        sendClientError(502, 'api_error', `provider ${provider.name} rejected Switchyard's credentials (${resp.statusCode}): ${info.message}`, 'upstream_auth');
+        sendClientError(400, 'invalid_request', `The request cannot be translated for provider ${provider.name}: ${(e as Error).message}`, 'translation_error', {}, true);
         return;
       }
-      const extra: Record<string, string> = {};
-      if (info.retryAfter !== undefined) extra['retry-after'] = String(info.retryAfter);
-      const out = clientCodec.encodeError({ ...info, message: `${provider.name}: ${info.message}` }, ctx.id);
-      ctx.fail(out.status, info.kind, info.message);
-      sendJson(ctx.res, out.status, JSON.stringify(out.body), { ...switchyardHeaders(ctx), ...out.headers, ...extra });
-      return;
-    }
+      const { url, headers } = upstreamRequest(ctx, provider, model, req.stream);
+      authHeaders(provider, gate.key, headers);
+      if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
 
-    ctx.model = `${provider.name}/${model}`;
-    ctx.provider = provider.name;
-    const attempt = { provider: provider.name, model, status: resp.statusCode, success: true, errorClass: null as string | null, error: null as string | null, ttftMs: null as number | null, durationMs: 0 };
-    ctx.attempts.push(attempt);
-    const encodeOpts: ClientEncodeOptions = {
-      model: ctx.model,
-      includeUsage: req.includeUsage,
-      metadata: () => {
-        attempt.durationMs = round(performance.now() - attemptStart);
-        return responseMetadata(ctx);
-      },
-    };
-
-    if (!req.stream) {
+      const guard = new AttemptGuard(signal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), req.stream);
+      let resp: Dispatcher.ResponseData;
       try {
-        const buf = await readLimited(resp.body, MAX_JSON_BODY);
-        attempt.ttftMs = round(performance.now() - attemptStart);
-        ctx.ttftMs = attempt.ttftMs;
-        let canonical;
-        try {
-          canonical = upstreamCodec.decodeResponse(JSON.parse(buf.toString('utf8')), { provider: provider.name, model, toolNames });
-        } catch (e) {
-          throw new UpstreamInvalidResponse(`provider ${provider.name} sent a response Switchyard cannot read: ${(e as Error).message}`);
-        }
-        ctx.usage = toRecordUsage(canonical.usage);
-        ctx.stopReason = canonical.stopReason;
-        ctx.status = 200;
-        attempt.durationMs = round(performance.now() - attemptStart);
-        const out = JSON.stringify(clientCodec.encodeResponse(canonical, encodeOpts));
-        sendJson(ctx.res, 200, out, switchyardHeaders(ctx));
-        return;
+        resp = await request(url, { method: 'POST', headers, body, dispatcher: svc.agent, signal: guard.signal });
       } catch (err) {
+        guard.dispose();
         const failure = classifyTransportError(err, provider.name);
-        const invalid = err instanceof UpstreamInvalidResponse;
-        attempt.success = false;
-        attempt.errorClass = invalid ? 'upstream_invalid_response' : failure.errorClass;
-        attempt.error = invalid ? err.message : failure.message;
-        attempt.durationMs = round(performance.now() - attemptStart);
-        if (failure.errorClass === 'client_closed') {
+        const errorClass = guard.reason ?? failure.errorClass;
+        const message = guard.describe(provider.name) ?? failure.message;
+        ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
+        if (failure.errorClass === 'client_closed' && !guard.reason) {
           ctx.fail(499, 'client_closed', failure.message);
           return;
         }
         if (!last) continue;
-        sendClientError(502, 'api_error', attempt.error, attempt.errorClass);
+        const timeout = guard.reason !== null || failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
+        sendClientError(timeout ? 504 : 502, timeout ? 'timeout' : 'api_error', message, errorClass);
         return;
       }
-    }
 
-    const outcome = await relayTranslatedStream(ctx, resp, attemptStart, attempt, upstreamCodec.streamDecoder({ provider: provider.name, model, estimatedInput: estimated(opts, provider, model), toolNames }), clientCodec.streamEncoder(encodeOpts), guard);
-    guard.dispose();
-    attempt.durationMs = round(performance.now() - attemptStart);
-    if (outcome === 'retry' && !last) {
-      ctx.usage = null;
-      ctx.ttftMs = null;
-      continue;
+      if (resp.statusCode >= 400) {
+        let text = '';
+        try {
+          text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
+        } catch {
+          // the status alone still says what happened
+        }
+        const info = upstreamCodec.decodeError(resp.statusCode, text, headerRecord(resp.headers));
+        guard.dispose();
+        ctx.attempts.push({ provider: provider.name, model, status: resp.statusCode, success: false, errorClass: info.kind, error: info.message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
+        if (isFailoverStatus(resp.statusCode)) {
+          const wait = info.retryAfter !== undefined ? info.retryAfter * 1000 : retryAfterMs(resp.headers['retry-after']);
+          if (shouldWait(wait, !last, deadline - performance.now(), waited)) {
+            waited = true;
+            await sleep(wait!, signal);
+            if (!signal.aborted) i--;
+            continue;
+          }
+          if (!last) continue;
+        }
+        if (resp.statusCode === 401 || resp.statusCode === 403) {
+          sendClientError(502, 'api_error', `provider ${provider.name} rejected Switchyard's credentials (${resp.statusCode}): ${info.message}`, 'upstream_auth');
+          return;
+        }
+        const extra: Record<string, string> = {};
+        if (info.retryAfter !== undefined) extra['retry-after'] = String(info.retryAfter);
+        const out = clientCodec.encodeError({ ...info, message: `${provider.name}: ${info.message}` }, ctx.id);
+        ctx.fail(out.status, info.kind, info.message);
+        sendJson(ctx.res, out.status, JSON.stringify(out.body), { ...switchyardHeaders(ctx), ...out.headers, ...extra });
+        return;
+      }
+
+      ctx.model = `${provider.name}/${model}`;
+      ctx.provider = provider.name;
+      const attempt = { provider: provider.name, model, status: resp.statusCode, success: true, errorClass: null as string | null, error: null as string | null, ttftMs: null as number | null, durationMs: 0 };
+      ctx.attempts.push(attempt);
+      const encodeOpts: ClientEncodeOptions = {
+        model: ctx.model,
+        includeUsage: req.includeUsage,
+        metadata: () => {
+          attempt.durationMs = round(performance.now() - attemptStart);
+          return responseMetadata(ctx);
+        },
+      };
+
+      if (!req.stream) {
+        try {
+          const buf = await readLimited(resp.body, MAX_JSON_BODY);
+          attempt.ttftMs = round(performance.now() - attemptStart);
+          ctx.ttftMs = attempt.ttftMs;
+          let canonical;
+          try {
+            canonical = upstreamCodec.decodeResponse(JSON.parse(buf.toString('utf8')), { provider: provider.name, model, toolNames });
+          } catch (e) {
+            throw new UpstreamInvalidResponse(`provider ${provider.name} sent a response Switchyard cannot read: ${(e as Error).message}`);
+          }
+          ctx.usage = toRecordUsage(canonical.usage);
+          ctx.stopReason = canonical.stopReason;
+          ctx.status = 200;
+          attempt.durationMs = round(performance.now() - attemptStart);
+          const out = JSON.stringify(clientCodec.encodeResponse(canonical, encodeOpts));
+          sendJson(ctx.res, 200, out, switchyardHeaders(ctx));
+          return;
+        } catch (err) {
+          const failure = classifyTransportError(err, provider.name);
+          const invalid = err instanceof UpstreamInvalidResponse;
+          attempt.success = false;
+          attempt.errorClass = invalid ? 'upstream_invalid_response' : failure.errorClass;
+          attempt.error = invalid ? err.message : failure.message;
+          attempt.durationMs = round(performance.now() - attemptStart);
+          if (failure.errorClass === 'client_closed') {
+            ctx.fail(499, 'client_closed', failure.message);
+            return;
+          }
+          if (!last) continue;
+          sendClientError(502, 'api_error', attempt.error, attempt.errorClass);
+          return;
+        }
+      }
+
+      const outcome = await relayTranslatedStream(ctx, resp, attemptStart, attempt, upstreamCodec.streamDecoder({ provider: provider.name, model, estimatedInput: estimated(opts, provider, model), toolNames }), clientCodec.streamEncoder(encodeOpts), guard);
+      guard.dispose();
+      attempt.durationMs = round(performance.now() - attemptStart);
+      if (outcome === 'retry' && !last) {
+        ctx.usage = null;
+        ctx.ttftMs = null;
+        continue;
+      }
+      if (outcome === 'retry') {
+        sendClientError(502, 'api_error', attempt.error ?? `provider ${provider.name} failed before answering`, attempt.errorClass ?? 'upstream_error');
+      }
+      return;
+    } finally {
+      settleGate(svc.breakers, gate, ctx.attempts.length > attemptsBefore ? ctx.attempts[ctx.attempts.length - 1] : undefined);
     }
-    if (outcome === 'retry') {
-      sendClientError(502, 'api_error', attempt.error ?? `provider ${provider.name} failed before answering`, attempt.errorClass ?? 'upstream_error');
-    }
-    return;
   }
 }
 

@@ -13,6 +13,7 @@ export function executionServices(svc: Services) {
     maxAttempts: svc.config.failover.max_attempts,
     totalTimeoutMs: svc.config.failover.timeouts.total ?? 600_000,
     timeouts: svc.config.failover.timeouts,
+    breakers: svc.breakers,
   };
 }
 

@@ -6,6 +6,7 @@ import { handleCountTokens } from './anthropic/count-tokens.js';
 import { handleMessages } from './anthropic/messages.js';
 import { RequestContext, type ApiSurface } from './context.js';
 import { handleCatalog, handleModels } from './models.js';
+import { handleCircuits } from './admin.js';
 import { handleChatCompletions } from './openai/chat.js';
 import { handleCreateRouter, handleDeleteRouter, handleGetRouter, handleListRouters, handleTestRouter, handleUpdateRouter } from './routers/handlers.js';
 import { sendError, sendJson } from './respond.js';
@@ -96,6 +97,7 @@ export function createHttpServer(svc: Services): http.Server {
   router.on('PATCH', '/router/v1/routers/:id', recorded(svc, 'openai', 'routers.update', handleUpdateRouter));
   router.on('DELETE', '/router/v1/routers/:id', recorded(svc, 'openai', 'routers.delete', handleDeleteRouter));
   router.on('POST', '/router/v1/routers/:id(^[^/:]+)::test', recorded(svc, 'openai', 'routers.test', handleTestRouter));
+  router.on('GET', '/admin/v1/circuits', recorded(svc, 'openai', 'admin.circuits', handleCircuits));
   router.on('GET', '/healthz', (_req, res) => sendJson(res, 200, '{"status":"ok"}'));
   router.on('GET', '/readyz', (_req, res) => {
     if (svc.draining) return sendJson(res, 503, '{"status":"draining"}');

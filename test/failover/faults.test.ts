@@ -25,6 +25,8 @@ beforeAll(async () => {
         openai: { api_key: 'sk-openai-primary-0001', base_url: `${primary.url}/v1` },
         'backup-oai': { format: 'openai', base_url: `${backup.url}/v1`, api_key: 'backup-oai-0001', models: ['gpt-5.1'] },
       },
+      // These cases fail the primary on purpose many times over; breakers have their own tests.
+      failover: { breaker: { consecutiveFailures: 1_000_000, errorRate: 1 } },
     },
     { sim: primary },
   );

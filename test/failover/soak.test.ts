@@ -74,16 +74,19 @@ describe('soak', () => {
     expect(outcomes).toHaveLength(TOTAL);
     expect(outcomes.filter((o) => !o.ok)).toEqual([]);
     const faulted = primary.requests.filter((r) => r.fault).length;
-    expect(faulted / TOTAL).toBeGreaterThan(0.2);
-    expect(faulted / TOTAL).toBeLessThan(0.4);
+    const primaryRequests = primary.requests.filter((r) => r.path === '/v1/messages').length;
+    // About 30% of what reached the primary failed (breakers may have kept some requests away from it).
+    expect(faulted / primaryRequests).toBeGreaterThan(0.2);
+    expect(faulted / primaryRequests).toBeLessThan(0.4);
 
     await h.flush();
     const records = (await h.app.services.store.listRecords({ limit: TOTAL + 100 })).filter((r) => r.endpoint === 'messages');
     expect(records).toHaveLength(TOTAL);
     expect(records.every((r) => r.status === 200 && r.errorClass === null)).toBe(true);
-    const attempts = records.reduce((n, r) => n + r.attempts.length, 0);
+    // Attempts a circuit breaker skipped sent nothing; every other attempt is one request a simulator saw.
+    const sent = records.flatMap((r) => r.attempts).filter((a) => a.errorClass !== 'circuit_open');
     const seen = primary.requests.filter((r) => r.path === '/v1/messages').length + backup.requests.filter((r) => r.path === '/v1/messages').length;
-    expect(attempts).toBe(seen);
-    expect(records.filter((r) => r.attempts.length === 2).length).toBe(faulted);
+    expect(sent.length).toBe(seen);
+    expect(sent.filter((a) => a.provider === 'anthropic' && !a.success).length).toBe(faulted);
   }, 120_000);
 });
