@@ -9,6 +9,7 @@ import type { Catalog } from './routing/catalog/index.js';
 import type { ResolveContext } from './routing/resolve.js';
 import type { LiveStats } from './routing/stats/index.js';
 import type { CircuitBreakers } from './execution/breakers/index.js';
+import type { Metrics } from './telemetry/metrics.js';
 import type { RouterRegistry } from './routing/router-registry.js';
 
 /** The long-lived services every request handler uses. */
@@ -29,6 +30,7 @@ export interface Services {
   stats: LiveStats;
   /** Circuit breakers per (provider, model, key). */
   breakers: CircuitBreakers;
+  metrics: Metrics;
   /** True while shutting down: readiness fails so load balancers stop sending. */
   draining: boolean;
 }

@@ -15,6 +15,7 @@ import { RouterRegistry } from './routing/router-registry.js';
 import { warmTokenCounting } from './formats/tokens/index.js';
 import { LiveStats } from './routing/stats/index.js';
 import { CircuitBreakers } from './execution/breakers/index.js';
+import { Metrics } from './telemetry/metrics.js';
 
 export interface AppOptions {
   config: Config;
@@ -89,7 +90,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   // Fastest first: live p50 time to first token once measured, the catalog's prior until then.
   const routing = { registry, catalog, aliases: config.aliases, expectedTtftMs: (p: string, m: string, entry?: { priors: { ttftMs: number } }) => stats.ttftP50(p, m)?.value ?? entry?.priors.ttftMs ?? 1000 };
-  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agent, catalog, routing, stats, breakers, draining: false };
+  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agent, catalog, routing, stats, breakers, metrics: new Metrics(breakers, () => recorder.depth), draining: false };
   const server = createHttpServer(services);
 
   const app: App = {

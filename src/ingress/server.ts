@@ -52,6 +52,7 @@ function recorded(svc: Services, api: ApiSurface, endpoint: string, handler: Han
       if (!record) return;
       svc.recorder.add(record);
       noteLatency(svc, record);
+      svc.metrics.observe(record);
       // Debug access log; the logger redacts credential headers (see createLogger).
       if (svc.log.isLevelEnabled('debug')) {
         svc.log.debug({ req: { method: req.method, url: req.url, headers: safeHeaders(req.headers) }, record }, 'request finished');
@@ -98,6 +99,12 @@ export function createHttpServer(svc: Services): http.Server {
   router.on('DELETE', '/router/v1/routers/:id', recorded(svc, 'openai', 'routers.delete', handleDeleteRouter));
   router.on('POST', '/router/v1/routers/:id(^[^/:]+)::test', recorded(svc, 'openai', 'routers.test', handleTestRouter));
   router.on('GET', '/admin/v1/circuits', recorded(svc, 'openai', 'admin.circuits', handleCircuits));
+  router.on('GET', '/metrics', (_req, res) => {
+    svc.metrics.registry.metrics().then(
+      (text) => sendJson(res, 200, text, { 'content-type': svc.metrics.registry.contentType }),
+      (err: unknown) => sendJson(res, 500, JSON.stringify({ error: (err as Error).message })),
+    );
+  });
   router.on('GET', '/healthz', (_req, res) => sendJson(res, 200, '{"status":"ok"}'));
   router.on('GET', '/readyz', (_req, res) => {
     if (svc.draining) return sendJson(res, 503, '{"status":"draining"}');

@@ -70,3 +70,18 @@ describe('circuit breakers', () => {
     expect(r.status).toBe(403);
   });
 });
+
+describe('/metrics', () => {
+  it('exposes circuit states, failovers, attempts and request counters in Prometheus format', async () => {
+    const r = await fetch(`${h.url}/metrics`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await r.text();
+    expect(text).toMatch(/switchyard_circuit_state\{provider="anthropic",model="claude-sonnet-4-6",key="key0"\} [012]/);
+    expect(text).toMatch(/switchyard_failovers_total\{provider="backup",model="backup\/claude-sonnet-4-6"\} [1-9]/);
+    expect(text).toMatch(/switchyard_attempts_total\{provider="anthropic",model="claude-sonnet-4-6",outcome="circuit_open"\} [1-9]/);
+    expect(text).toContain('switchyard_record_queue_depth');
+    expect(text).toContain('switchyard_time_to_first_token_seconds_bucket');
+    expect(text).not.toContain(h.key);
+  });
+});
