@@ -116,6 +116,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       max_attempts: z.number().int().min(1).max(20).default(4),
       timeouts: timeoutsSchema.prefault({}),
+      /** Start the next candidate in parallel when a stream has no first token after this long. */
+      hedge_after: duration.optional(),
       /** Circuit breaker policy per (provider, model, key); see docs/failover.md. */
       breaker: z
         .strictObject({

@@ -84,3 +84,17 @@ export class AttemptGuard {
     return null;
   }
 }
+
+/** Reads `fallback.hedge_after` (e.g. "800ms"); returns an error message when it is invalid. */
+export function requestHedge(fallback: unknown): { ms?: number; error?: string } {
+  if (!fallback || typeof fallback !== 'object') return {};
+  const raw = (fallback as { hedge_after?: unknown }).hedge_after;
+  if (raw === undefined) return {};
+  try {
+    const ms = parseDuration(raw as string | number);
+    if (ms < 50) return { error: 'fallback.hedge_after must be at least 50ms' };
+    return { ms };
+  } catch (e) {
+    return { error: `fallback.hedge_after: ${(e as Error).message}` };
+  }
+}

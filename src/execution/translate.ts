@@ -14,6 +14,8 @@ import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
+import type { Gate } from './gate.js';
+import type { AttemptRecord } from '../telemetry/record.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
 import type { ExecutionServices } from './anthropic-passthrough.js';
 
@@ -51,10 +53,53 @@ function headerRecord(h: Dispatcher.ResponseData['headers']): Record<string, str
   return h as Record<string, string | string[] | undefined>;
 }
 
+/** Who may write to the client: the first attempt to reach its first token. Losers are cancelled. */
+class Arbiter {
+  private winner: symbol | null = null;
+  private readonly racers = new Map<symbol, AbortController>();
+
+  enter(id: symbol): AbortController {
+    const ac = new AbortController();
+    this.racers.set(id, ac);
+    return ac;
+  }
+
+  leave(id: symbol): void {
+    this.racers.delete(id);
+  }
+
+  get decided(): boolean {
+    return this.winner !== null;
+  }
+
+  /** True for the first caller; every other racer is aborted at once. */
+  tryCommit(id: symbol): boolean {
+    if (this.winner !== null) return this.winner === id;
+    this.winner = id;
+    for (const [other, ac] of this.racers) if (other !== id) ac.abort(Object.assign(new Error('hedged loser'), { name: 'HedgedLoser' }));
+    return true;
+  }
+
+  lost(id: symbol): boolean {
+    return this.winner !== null && this.winner !== id;
+  }
+}
+
+type Outcome =
+  | { kind: 'done' }
+  | { kind: 'client_closed' }
+  | { kind: 'lost' }
+  /** `respond` answers the client with this failure when no other candidate can. */
+  | { kind: 'failed'; retryable: boolean; respond: () => void; waitMs?: number | null };
+
+type ClientErrorKind = Parameters<ReturnType<typeof codecFor>['encodeError']>[0]['kind'];
+
 /**
- * Serves a request whose client format differs from the provider's: decode (already done) → encode for the upstream
- * → decode the answer → encode for the client. Streams are translated event by event. Nothing is written to the
- * client before the first content event, so a failure before it moves on to the next candidate unseen.
+ * Serves a request through the canonical form: encode for the upstream → decode the answer → encode for the client;
+ * streams are translated event by event. Nothing is written to the client before the first content event, so a
+ * failure before it moves on to the next candidate unseen. With `hedgeAfterMs`, when the running attempt has no first
+ * token by then the next candidate starts in parallel; the first to produce content wins and the other is cancelled
+ * upstream and recorded as `hedged_loser`.
  */
 export async function executeTranslated(
   svc: ExecutionServices,
@@ -70,63 +115,54 @@ export async function executeTranslated(
   });
   const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(svc.totalTimeoutMs)]);
   const deadline = performance.now() + svc.totalTimeoutMs;
-  let waited = false;
   const chain = candidates.slice(0, svc.maxAttempts);
   const toolNames = req.tools?.map((t) => t.name);
+  const arbiter = new Arbiter();
+  const hedgeAfterMs = req.stream ? ctx.hedgeAfterMs : null;
 
-  const sendClientError = (status: number, kind: Parameters<typeof clientCodec.encodeError>[0]['kind'], message: string, errorClass: string, extraHeaders: Record<string, string> = {}, noRetry = false, retryAfter?: number) => {
+  const clientError = (status: number, kind: ClientErrorKind, message: string, errorClass: string, extraHeaders: Record<string, string> = {}, noRetry = false, retryAfter?: number) => () => {
     const out = clientCodec.encodeError({ status, kind, message, noRetry, retryAfter }, ctx.id);
     ctx.fail(out.status, errorClass, message);
     sendJson(ctx.res, out.status, JSON.stringify(out.body), { ...switchyardHeaders(ctx), ...out.headers, ...extraHeaders });
   };
 
-  for (let i = 0; i < chain.length; i++) {
-    const { provider, model } = chain[i];
-    const last = i === chain.length - 1;
-    const gate = openGate(svc.breakers, svc.providers, provider, model);
-    if (!gate.allowed) {
-      // The circuit is open: no request is sent; the next candidate, if any, answers.
-      ctx.attempts.push(skippedAttempt(provider.name, model, gate.retryInMs));
-      if (!last) continue;
-      sendClientError(503, 'overloaded', `every provider for this request is failing right now (circuits open); retry in ${Math.ceil(gate.retryInMs / 1000)} s`, 'circuit_open', { 'retry-after': String(Math.ceil(gate.retryInMs / 1000)) });
-      return;
-    }
-    const attemptsBefore = ctx.attempts.length;
+  /** One attempt on one candidate; writes to the client only after winning the arbiter. */
+  const runAttempt = async (cand: Candidate, gate: Extract<Gate, { allowed: true }>, record: (a: AttemptRecord) => AttemptRecord): Promise<Outcome> => {
+    const { provider, model } = cand;
+    const me = Symbol(provider.name);
+    const raceAbort = arbiter.enter(me);
+    const attemptStart = performance.now();
+    const upstreamCodec = codecFor(provider.format);
+    const target: UpstreamTarget = { provider: provider.name, model, maxOutputTokens: opts.maxOutputTokens?.(provider, model), quirks: provider.quirks };
+    let body: Buffer;
     try {
-      const attemptStart = performance.now();
-      const upstreamCodec = codecFor(provider.format);
-      const target: UpstreamTarget = { provider: provider.name, model, maxOutputTokens: opts.maxOutputTokens?.(provider, model), quirks: provider.quirks };
-      let body: Buffer;
-      try {
-        body = Buffer.from(JSON.stringify(upstreamCodec.encodeRequest(req, target)));
-      } catch (e) {
-        ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass: 'translation_error', error: (e as Error).message, ttftMs: null, durationMs: 0 });
-        if (!last) continue;
-        sendClientError(400, 'invalid_request', `The request cannot be translated for provider ${provider.name}: ${(e as Error).message}`, 'translation_error', {}, true);
-        return;
-      }
-      const { url, headers } = upstreamRequest(ctx, provider, model, req.stream);
-      authHeaders(provider, gate.key, headers);
-      if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
-
-      const guard = new AttemptGuard(signal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), req.stream);
+      body = Buffer.from(JSON.stringify(upstreamCodec.encodeRequest(req, target)));
+    } catch (e) {
+      record({ provider: provider.name, model, status: null, success: false, errorClass: 'translation_error', error: (e as Error).message, ttftMs: null, durationMs: 0 });
+      arbiter.leave(me);
+      return { kind: 'failed', retryable: true, respond: clientError(400, 'invalid_request', `The request cannot be translated for provider ${provider.name}: ${(e as Error).message}`, 'translation_error', {}, true) };
+    }
+    const { url, headers } = upstreamRequest(ctx, provider, model, req.stream);
+    authHeaders(provider, gate.key, headers);
+    if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
+    const guard = new AttemptGuard(AbortSignal.any([signal, raceAbort.signal]), resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), req.stream);
+    const lostRecord = () => record({ provider: provider.name, model, status: null, success: false, errorClass: 'hedged_loser', error: 'another provider answered first; this request was cancelled', ttftMs: null, durationMs: round(performance.now() - attemptStart) });
+    try {
       let resp: Dispatcher.ResponseData;
       try {
         resp = await request(url, { method: 'POST', headers, body, dispatcher: svc.agent, signal: guard.signal });
       } catch (err) {
-        guard.dispose();
+        if (arbiter.lost(me)) {
+          lostRecord();
+          return { kind: 'lost' };
+        }
         const failure = classifyTransportError(err, provider.name);
         const errorClass = guard.reason ?? failure.errorClass;
         const message = guard.describe(provider.name) ?? failure.message;
-        ctx.attempts.push({ provider: provider.name, model, status: null, success: false, errorClass, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-        if (failure.errorClass === 'client_closed' && !guard.reason) {
-          ctx.fail(499, 'client_closed', failure.message);
-          return;
-        }
-        if (!last) continue;
+        record({ provider: provider.name, model, status: null, success: false, errorClass, error: message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
+        if (failure.errorClass === 'client_closed' && !guard.reason) return { kind: 'client_closed' };
         const timeout = guard.reason !== null || failure.errorClass === 'timeout' || failure.errorClass === 'connect_timeout';
-        sendClientError(timeout ? 504 : 502, timeout ? 'timeout' : 'api_error', message, errorClass);
-        return;
+        return { kind: 'failed', retryable: true, respond: clientError(timeout ? 504 : 502, timeout ? 'timeout' : 'api_error', message, errorClass) };
       }
 
       if (resp.statusCode >= 400) {
@@ -137,36 +173,31 @@ export async function executeTranslated(
           // the status alone still says what happened
         }
         const info = upstreamCodec.decodeError(resp.statusCode, text, headerRecord(resp.headers));
-        guard.dispose();
-        ctx.attempts.push({ provider: provider.name, model, status: resp.statusCode, success: false, errorClass: info.kind, error: info.message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
-        if (isFailoverStatus(resp.statusCode)) {
-          const wait = info.retryAfter !== undefined ? info.retryAfter * 1000 : retryAfterMs(resp.headers['retry-after']);
-          if (shouldWait(wait, !last, deadline - performance.now(), waited)) {
-            waited = true;
-            await sleep(wait!, signal);
-            if (!signal.aborted) i--;
-            continue;
-          }
-          if (!last) continue;
-        }
+        record({ provider: provider.name, model, status: resp.statusCode, success: false, errorClass: info.kind, error: info.message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
         if (resp.statusCode === 401 || resp.statusCode === 403) {
-          sendClientError(502, 'api_error', `provider ${provider.name} rejected Switchyard's credentials (${resp.statusCode}): ${info.message}`, 'upstream_auth');
-          return;
+          return { kind: 'failed', retryable: true, respond: clientError(502, 'api_error', `provider ${provider.name} rejected Switchyard's credentials (${resp.statusCode}): ${info.message}`, 'upstream_auth') };
         }
         const extra: Record<string, string> = {};
         if (info.retryAfter !== undefined) extra['retry-after'] = String(info.retryAfter);
-        const out = clientCodec.encodeError({ ...info, message: `${provider.name}: ${info.message}` }, ctx.id);
-        ctx.fail(out.status, info.kind, info.message);
-        sendJson(ctx.res, out.status, JSON.stringify(out.body), { ...switchyardHeaders(ctx), ...out.headers, ...extra });
-        return;
+        const respond = () => {
+          const out = clientCodec.encodeError({ ...info, message: `${provider.name}: ${info.message}` }, ctx.id);
+          ctx.fail(out.status, info.kind, info.message);
+          sendJson(ctx.res, out.status, JSON.stringify(out.body), { ...switchyardHeaders(ctx), ...out.headers, ...extra });
+        };
+        const waitMs = info.retryAfter !== undefined ? info.retryAfter * 1000 : retryAfterMs(resp.headers['retry-after']);
+        return { kind: 'failed', retryable: isFailoverStatus(resp.statusCode), respond, waitMs };
       }
 
-      ctx.model = `${provider.name}/${model}`;
-      ctx.provider = provider.name;
-      const attempt = { provider: provider.name, model, status: resp.statusCode, success: true, errorClass: null as string | null, error: null as string | null, ttftMs: null as number | null, durationMs: 0 };
-      ctx.attempts.push(attempt);
+      const served = `${provider.name}/${model}`;
+      const attempt = record({ provider: provider.name, model, status: resp.statusCode, success: true, errorClass: null, error: null, ttftMs: null, durationMs: 0 });
+      const win = (): boolean => {
+        if (!arbiter.tryCommit(me)) return false;
+        ctx.model = served;
+        ctx.provider = provider.name;
+        return true;
+      };
       const encodeOpts: ClientEncodeOptions = {
-        model: ctx.model,
+        model: served,
         includeUsage: req.includeUsage,
         metadata: () => {
           attempt.durationMs = round(performance.now() - attemptStart);
@@ -178,51 +209,140 @@ export async function executeTranslated(
         try {
           const buf = await readLimited(resp.body, MAX_JSON_BODY);
           attempt.ttftMs = round(performance.now() - attemptStart);
-          ctx.ttftMs = attempt.ttftMs;
           let canonical;
           try {
             canonical = upstreamCodec.decodeResponse(JSON.parse(buf.toString('utf8')), { provider: provider.name, model, toolNames });
           } catch (e) {
             throw new UpstreamInvalidResponse(`provider ${provider.name} sent a response Switchyard cannot read: ${(e as Error).message}`);
           }
+          if (!win()) {
+            Object.assign(attempt, { success: false, errorClass: 'hedged_loser', error: 'another provider answered first' });
+            return { kind: 'lost' };
+          }
+          ctx.ttftMs = attempt.ttftMs;
           ctx.usage = toRecordUsage(canonical.usage);
           ctx.stopReason = canonical.stopReason;
           ctx.status = 200;
           attempt.durationMs = round(performance.now() - attemptStart);
-          const out = JSON.stringify(clientCodec.encodeResponse(canonical, encodeOpts));
-          sendJson(ctx.res, 200, out, switchyardHeaders(ctx));
-          return;
+          sendJson(ctx.res, 200, JSON.stringify(clientCodec.encodeResponse(canonical, encodeOpts)), switchyardHeaders(ctx));
+          return { kind: 'done' };
         } catch (err) {
+          if (arbiter.lost(me)) {
+            Object.assign(attempt, { success: false, errorClass: 'hedged_loser', error: 'another provider answered first' });
+            return { kind: 'lost' };
+          }
           const failure = classifyTransportError(err, provider.name);
           const invalid = err instanceof UpstreamInvalidResponse;
           attempt.success = false;
           attempt.errorClass = invalid ? 'upstream_invalid_response' : failure.errorClass;
           attempt.error = invalid ? err.message : failure.message;
           attempt.durationMs = round(performance.now() - attemptStart);
-          if (failure.errorClass === 'client_closed') {
-            ctx.fail(499, 'client_closed', failure.message);
-            return;
-          }
-          if (!last) continue;
-          sendClientError(502, 'api_error', attempt.error, attempt.errorClass);
-          return;
+          if (failure.errorClass === 'client_closed' && !invalid) return { kind: 'client_closed' };
+          return { kind: 'failed', retryable: true, respond: clientError(502, 'api_error', attempt.error, attempt.errorClass) };
         }
       }
 
-      const outcome = await relayTranslatedStream(ctx, resp, attemptStart, attempt, upstreamCodec.streamDecoder({ provider: provider.name, model, estimatedInput: estimated(opts, provider, model), toolNames }), clientCodec.streamEncoder(encodeOpts), guard);
-      guard.dispose();
+      const decoder = upstreamCodec.streamDecoder({ provider: provider.name, model, estimatedInput: estimated(opts, provider, model), toolNames });
+      const outcome = await relayTranslatedStream(ctx, resp, attemptStart, attempt, decoder, clientCodec.streamEncoder(encodeOpts), guard, win, () => arbiter.lost(me));
       attempt.durationMs = round(performance.now() - attemptStart);
-      if (outcome === 'retry' && !last) {
-        ctx.usage = null;
-        ctx.ttftMs = null;
+      if (outcome === 'lost') {
+        Object.assign(attempt, { success: false, errorClass: 'hedged_loser', error: 'another provider answered first; this request was cancelled' });
+        return { kind: 'lost' };
+      }
+      if (outcome === 'retry') return { kind: 'failed', retryable: true, respond: clientError(502, 'api_error', attempt.error ?? `provider ${provider.name} failed before answering`, attempt.errorClass ?? 'upstream_error') };
+      if (outcome === 'client_closed') return { kind: 'client_closed' };
+      return { kind: 'done' };
+    } finally {
+      guard.dispose();
+      arbiter.leave(me);
+    }
+  };
+
+  // The chain: attempts in order; with hedging, at most two run at once.
+  let next = 0;
+  let waited = false;
+  let lastFailure: Extract<Outcome, { kind: 'failed' }> | null = null;
+  let closed = false;
+  const active = new Map<symbol, Promise<{ id: symbol; outcome: Outcome }>>();
+
+  /** Starts the next candidate whose circuit allows it; false when none is left. */
+  const launch = (): boolean => {
+    while (next < chain.length) {
+      const cand = chain[next++];
+      const gate = openGate(svc.breakers, svc.providers, cand.provider, cand.model);
+      if (!gate.allowed) {
+        ctx.attempts.push(skippedAttempt(cand.provider.name, cand.model, gate.retryInMs));
+        const seconds = String(Math.ceil(gate.retryInMs / 1000));
+        lastFailure ??= { kind: 'failed', retryable: true, respond: clientError(503, 'overloaded', `every provider for this request is failing right now (circuits open); retry in ${seconds} s`, 'circuit_open', { 'retry-after': seconds }) };
         continue;
       }
-      if (outcome === 'retry') {
-        sendClientError(502, 'api_error', attempt.error ?? `provider ${provider.name} failed before answering`, attempt.errorClass ?? 'upstream_error');
+      const id = Symbol('attempt');
+      let mine: AttemptRecord | undefined;
+      const record = (a: AttemptRecord) => {
+        ctx.attempts.push(a);
+        mine = a;
+        return a;
+      };
+      active.set(
+        id,
+        runAttempt(cand, gate, record).then(
+          (outcome) => ({ id, outcome }),
+          (err: unknown) => {
+            svc.log.error({ err, requestId: ctx.id }, 'attempt failed unexpectedly');
+            return { id, outcome: { kind: 'failed', retryable: true, respond: clientError(502, 'api_error', 'internal error during the attempt', 'internal') } as Outcome };
+          },
+        ).finally(() => settleGate(svc.breakers, gate, mine)),
+      );
+      return true;
+    }
+    return false;
+  };
+
+  if (!launch()) {
+    // Every candidate's circuit is open (launch recorded why).
+    (lastFailure as Extract<Outcome, { kind: 'failed' }> | null)?.respond();
+    return;
+  }
+  let hedged = false;
+  while (active.size > 0) {
+    const hedgeReady = hedgeAfterMs && !hedged && !arbiter.decided && next < chain.length;
+    const hedgeTimer = hedgeReady ? sleep(hedgeAfterMs!, signal).then(() => 'hedge' as const) : null;
+    const settled = await Promise.race<{ id: symbol; outcome: Outcome } | 'hedge'>([...active.values(), ...(hedgeTimer ? [hedgeTimer] : [])]);
+    if (settled === 'hedge') {
+      if (!arbiter.decided && !signal.aborted) {
+        hedged = true;
+        launch();
       }
-      return;
-    } finally {
-      settleGate(svc.breakers, gate, ctx.attempts.length > attemptsBefore ? ctx.attempts[ctx.attempts.length - 1] : undefined);
+      continue;
+    }
+    active.delete(settled.id);
+    const { outcome } = settled;
+    if (outcome.kind === 'done') {
+      closed = true;
+      continue;
+    }
+    if (outcome.kind === 'client_closed') {
+      ctx.fail(499, 'client_closed', 'the client closed the connection');
+      closed = true;
+      continue;
+    }
+    if (outcome.kind === 'lost' || closed || arbiter.decided) continue;
+    lastFailure = outcome;
+    if (active.size > 0) continue;
+    if (!outcome.retryable) {
+      outcome.respond();
+      closed = true;
+      continue;
+    }
+    const othersLeft = next < chain.length;
+    if (shouldWait(outcome.waitMs ?? null, othersLeft, deadline - performance.now(), waited)) {
+      waited = true;
+      await sleep(outcome.waitMs!, signal);
+      if (!signal.aborted) next--;
+    }
+    if (!launch()) {
+      lastFailure.respond();
+      closed = true;
     }
   }
 }
@@ -237,7 +357,8 @@ const CONTENT_EVENTS = new Set<StreamEvent['type']>(['text_delta', 'thinking_del
 
 /**
  * Streams one upstream answer to the client, translating event by event. Returns 'retry' when the upstream failed
- * before the first content event (nothing was sent, the next candidate may answer), else 'done'.
+ * before the first content event (nothing was sent, the next candidate may answer), 'lost' when another attempt
+ * reached its first token first, else 'done' or 'client_closed'.
  */
 async function relayTranslatedStream(
   ctx: RequestContext,
@@ -247,37 +368,56 @@ async function relayTranslatedStream(
   decoder: ReturnType<ReturnType<typeof codecFor>['streamDecoder']>,
   encoder: ReturnType<ReturnType<typeof codecFor>['streamEncoder']>,
   guard: AttemptGuard,
-): Promise<'retry' | 'done'> {
+  win: () => boolean,
+  lost: () => boolean,
+): Promise<'retry' | 'done' | 'lost' | 'client_closed'> {
   const res = ctx.res;
   const splitter = new SseSplitter();
   let committed = false;
   let pending: string[] = [];
   let finished = false;
   let failed = false;
+  let startUsage: TokenUsage | null = null;
+  let ttft: number | null = null;
 
-  const commit = () => {
+  /** Takes the client if no other attempt has; false means this attempt lost the race. */
+  const commit = (): boolean => {
+    if (!win()) return false;
     committed = true;
     guard.firstContent();
+    ctx.ttftMs = ttft;
+    if (ctx.usage === null && startUsage) ctx.usage = startUsage;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...switchyardHeaders(ctx) });
     ctx.status = 200;
     if (pending.length) res.write(pending.join(''));
     pending = [];
+    return true;
   };
 
+  let raceLost = false;
   const handle = (events: StreamEvent[]): string => {
     let out = '';
     for (const ev of events) {
       if (!committed && CONTENT_EVENTS.has(ev.type)) {
-        attempt.ttftMs = round(performance.now() - attemptStart);
-        ctx.ttftMs = attempt.ttftMs;
+        ttft = round(performance.now() - attemptStart);
+        attempt.ttftMs = ttft;
         pending.push(out);
         out = '';
-        commit();
+        if (!commit()) {
+          raceLost = true;
+          return '';
+        }
       }
       if (ev.type === 'finish') {
         finished = true;
-        ctx.usage = toRecordUsage(ev.usage);
-        ctx.stopReason = ev.stopReason;
+        const u = toRecordUsage(ev.usage);
+        if (committed) {
+          ctx.usage = u;
+          ctx.stopReason = ev.stopReason;
+        } else {
+          startUsage = u;
+          ctx.stopReason = ev.stopReason;
+        }
       } else if (ev.type === 'error') {
         failed = true;
         attempt.success = false;
@@ -286,8 +426,8 @@ async function relayTranslatedStream(
         if (!committed) return out;
         ctx.errorClass = 'stream_cut';
         ctx.error = ev.error.message;
-      } else if (ev.type === 'start' && ctx.usage === null) {
-        ctx.usage = toRecordUsage(ev.usage);
+      } else if (ev.type === 'start' && startUsage === null) {
+        startUsage = toRecordUsage(ev.usage);
       }
       out += encoder.push(ev);
     }
@@ -311,6 +451,10 @@ async function relayTranslatedStream(
       guard.activity();
       for (const ev of splitter.push(chunk as Buffer)) {
         await write(handle(decoder.push(ev.event, ev.data)));
+        if (raceLost) {
+          resp.body.destroy();
+          return 'lost';
+        }
         if (failed && !committed) {
           resp.body.destroy();
           return 'retry';
@@ -318,18 +462,16 @@ async function relayTranslatedStream(
       }
       if (res.destroyed) {
         resp.body.destroy();
-        ctx.fail(499, 'client_closed', 'the client closed the connection during the stream');
-        return 'done';
+        return 'client_closed';
       }
     }
     for (const ev of splitter.flush()) await write(handle(decoder.push(ev.event, ev.data)));
     await write(handle(decoder.end()));
+    if (raceLost) return 'lost';
   } catch (err) {
+    if (!committed && lost()) return 'lost';
     const failure = classifyTransportError(err, ctx.provider ?? 'upstream');
-    if ((failure.errorClass === 'client_closed' && !guard.reason) || res.destroyed) {
-      ctx.fail(499, 'client_closed', failure.message);
-      return 'done';
-    }
+    if ((failure.errorClass === 'client_closed' && !guard.reason) || res.destroyed) return 'client_closed';
     const message = guard.describe(ctx.provider ?? 'upstream') ?? failure.message;
     if (!committed) {
       attempt.success = false;
@@ -355,9 +497,9 @@ async function relayTranslatedStream(
       attempt.error = 'the provider ended the stream without an answer';
       return 'retry';
     }
-    commit();
+    if (!commit()) return 'lost';
+    if (startUsage) ctx.usage = startUsage;
   }
   res.end(failed ? '' : encoder.end());
   return 'done';
 }
-

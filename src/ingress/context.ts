@@ -26,6 +26,8 @@ export class RequestContext {
   attempts: AttemptRecord[] = [];
   /** The request's own `fallback.ttft_timeout`, in ms. */
   ttftOverrideMs: number | null = null;
+  /** Start the next candidate in parallel when the first has no first token after this many ms (`fallback.hedge_after`). */
+  hedgeAfterMs: number | null = null;
   /** The routing decision, when a router or `auto` chose the model (for `metadata` and the record). */
   routing: { router: string | null; routeId: string | null; variantId: string | null; reasoning: string | null } | null = null;
   private finished = false;

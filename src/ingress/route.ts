@@ -1,7 +1,7 @@
 import type { Services } from '../app-types.js';
 import type { Request } from '../formats/canonical/types.js';
 import { hasHints, hintsFromHeaders } from '../routing/hints.js';
-import { requestTtft } from '../execution/guard.js';
+import { requestHedge, requestTtft } from '../execution/guard.js';
 import { isRouterModel, planRoute } from '../routing/plan.js';
 import { followAliases, notFoundMessage, resolveModel, type Candidate } from '../routing/resolve.js';
 import type { RequestContext } from './context.js';
@@ -19,9 +19,13 @@ export interface RouteInput {
 
 const ROUTING_FIELDS = ['models', 'ignore', 'sort', 'provider'];
 
-/** Every candidate speaks the caller's format and sends back answers a client of that format can read as they are. */
-function passthroughable(api: string, candidates: Candidate[]): boolean {
-  return candidates.every((c) => c.provider.format === api && !c.provider.quirks.normalizeResponses);
+/**
+ * Every candidate speaks the caller's format and sends back answers a client of that format can read as they are.
+ * Hedged streams always go through the canonical executor, which can race two attempts.
+ */
+function passthroughable(ctx: RequestContext, candidates: Candidate[]): boolean {
+  if (ctx.hedgeAfterMs !== null && ctx.stream && candidates.length > 1) return false;
+  return candidates.every((c) => c.provider.format === ctx.api && !c.provider.quirks.normalizeResponses);
 }
 
 /**
@@ -30,12 +34,15 @@ function passthroughable(api: string, candidates: Candidate[]): boolean {
  * fields need the decoded request (CEL facts, capabilities, templates) and are planned in full.
  */
 export async function routeAndExecute(svc: Services, ctx: RequestContext, input: RouteInput): Promise<void> {
-  const ttft = requestTtft(input.extensions.fallback ?? hintsFromHeaders(ctx.req.headers).route.fallback);
-  if (ttft.error) {
-    sendError(ctx, 400, ttft.error, { type: 'invalid_request_error', param: 'fallback.ttft_timeout' });
+  const fallback = input.extensions.fallback ?? hintsFromHeaders(ctx.req.headers).route.fallback;
+  const ttft = requestTtft(fallback);
+  const hedge = requestHedge(fallback);
+  if (ttft.error || hedge.error) {
+    sendError(ctx, 400, (ttft.error ?? hedge.error)!, { type: 'invalid_request_error', param: ttft.error ? 'fallback.ttft_timeout' : 'fallback.hedge_after' });
     return;
   }
   ctx.ttftOverrideMs = ttft.ms ?? null;
+  ctx.hedgeAfterMs = hedge.ms ?? svc.config.failover.hedge_after ?? null;
   const name = followAliases(input.model, svc.config.aliases) ?? input.model;
   const needsPlan = name === 'auto' || isRouterModel(name) || ROUTING_FIELDS.some((f) => input.extensions[f] !== undefined) || hasHints(ctx.req.headers);
   if (!needsPlan) {
@@ -44,7 +51,7 @@ export async function routeAndExecute(svc: Services, ctx: RequestContext, input:
       sendError(ctx, 404, notFoundMessage(resolution), { type: 'not_found_error', errorClass: 'model_not_found', code: 'model_not_found', param: 'model' });
       return;
     }
-    if (passthroughable(ctx.api, resolution.candidates)) return input.passthrough(resolution.candidates);
+    if (passthroughable(ctx, resolution.candidates)) return input.passthrough(resolution.candidates);
     const req = input.decode();
     if (req) await executeRequest(svc, ctx, req, resolution.candidates);
     return;
@@ -58,6 +65,6 @@ export async function routeAndExecute(svc: Services, ctx: RequestContext, input:
   }
   const { plan } = result;
   ctx.routing = { router: plan.router?.id ?? null, routeId: plan.router?.routeId ?? null, variantId: plan.router?.variantId ?? null, reasoning: plan.reasoning };
-  if (plan.req === req && passthroughable(ctx.api, plan.candidates)) return input.passthrough(plan.candidates);
+  if (plan.req === req && passthroughable(ctx, plan.candidates)) return input.passthrough(plan.candidates);
   await executeRequest(svc, ctx, plan.req, plan.candidates);
 }

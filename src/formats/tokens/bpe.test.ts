@@ -35,7 +35,8 @@ describe('countBpe', () => {
     const cases = ['a'.repeat(100_000), ' '.repeat(100_000), '='.repeat(100_000), cjk(50_000), '😀'.repeat(30_000)];
     const t0 = performance.now();
     const counts = cases.map((c) => countBpe(c, 'o200k'));
-    expect(performance.now() - t0).toBeLessThan(1500); // unsliced: ~5 s for the letters, ~6 s for the CJK text
+    // A guard against the quadratic path (unsliced: ~5 s for the letters, ~6 s for the CJK text), with room for a loaded CI machine.
+    expect(performance.now() - t0).toBeLessThan(3500);
     // Against the exact count of a prefix short enough for the library, scaled up.
     cases.forEach((c, i) => {
       const prefix = c.slice(0, 4000);

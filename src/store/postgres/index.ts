@@ -1,0 +1,452 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { CustomTypesConfig, PoolClient, QueryResultRow } from 'pg';
+import type { ClientKey, NewClientKey, Permission, RouterPutResult, RouterWrite, Store, StoredRouter } from '../types.js';
+import type { AttemptRecord, RequestRecord } from '../../telemetry/record.js';
+import { newKeyId } from '../sqlite/index.js';
+import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { describePostgresUrl } from './url.js';
+
+export { describePostgresUrl } from './url.js';
+export { POSTGRES_MIGRATIONS } from './migrations.js';
+
+/** `pg_advisory_xact_lock` key held while migrating ("SWYD" + 1), so instances starting together migrate one at a time. */
+export const MIGRATION_LOCK_KEY = '1398233412001';
+/** Namespace (first int4) of the per-name advisory lock `upsertConfigKey` takes; the second int4 is `hashtext(name)`. */
+const CONFIG_KEY_LOCK_NS = 0x53594b31; // "SYK1"
+/** Rows per INSERT statement in `insertRecords` (one statement for any batch the recorder normally writes). */
+const RECORD_CHUNK = 5000;
+
+/** BIGINT columns (epoch ms, token counts, the change counter) come back as numbers, not strings: all stay below 2^53. */
+const TYPES: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+};
+
+interface KeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  permissions: Permission[];
+  source: ClientKey['source'];
+  created_at: number;
+  revoked_at: number | null;
+}
+
+interface RequestRow {
+  id: string;
+  time: number;
+  key_name: string | null;
+  api: RequestRecord['api'];
+  endpoint: string;
+  client: string | null;
+  requested_model: string | null;
+  model: string | null;
+  provider: string | null;
+  status: number;
+  error_class: string | null;
+  error: string | null;
+  stream: boolean;
+  stop_reason: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
+  ttft_ms: number | null;
+  overhead_ms: number | null;
+  duration_ms: number;
+  attempts: AttemptRecord[];
+}
+
+interface RouterRow {
+  id: string;
+  json: Record<string, unknown>;
+  version: number;
+  source: StoredRouter['source'];
+  created_at: number;
+  updated_at: number;
+}
+
+const KEY_COLUMNS = 'id, name, prefix, hash, permissions, source, created_at, revoked_at';
+const ROUTER_COLUMNS = 'id, json, version, source, created_at, updated_at';
+const RECORD_COLUMNS = `id, "time", key_name, api, endpoint, client, requested_model, model, provider, status, error_class, error, stream,
+  stop_reason, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, ttft_ms, overhead_ms, duration_ms, attempts`;
+/** PostgreSQL array type of each RECORD_COLUMNS entry, in order, for the `unnest` of `insertRecords`. */
+const RECORD_ARRAY_TYPES = [
+  'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'integer', 'text', 'text', 'boolean',
+  'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'double precision', 'double precision', 'double precision', 'jsonb',
+];
+const RECORD_UPDATES = RECORD_COLUMNS.split(',')
+  .map((c) => c.trim())
+  .filter((c) => c !== 'id')
+  .map((c) => `${c} = EXCLUDED.${c}`)
+  .join(', ');
+const INSERT_RECORDS = `INSERT INTO requests (${RECORD_COLUMNS})
+  SELECT * FROM unnest(${RECORD_ARRAY_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+  ON CONFLICT (id) DO UPDATE SET ${RECORD_UPDATES}`;
+
+/** The attempt fields in declaration order, so attempts read back from JSONB (which reorders keys) look as written. */
+const ATTEMPT_KEYS: readonly (keyof AttemptRecord)[] = ['provider', 'model', 'status', 'success', 'errorClass', 'error', 'ttftMs', 'durationMs'];
+
+function orderAttempt(a: AttemptRecord): AttemptRecord {
+  const out: Record<string, unknown> = {};
+  for (const k of ATTEMPT_KEYS) if (k in a) out[k] = a[k];
+  for (const [k, v] of Object.entries(a)) if (!(k in out)) out[k] = v;
+  return out as unknown as AttemptRecord;
+}
+
+function toKey(r: KeyRow): ClientKey {
+  return {
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    hash: r.hash,
+    permissions: r.permissions,
+    source: r.source,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+  };
+}
+
+function toRouter(r: RouterRow): StoredRouter {
+  return { id: r.id, json: r.json, version: r.version, source: r.source, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+function toRecord(r: RequestRow): RequestRecord {
+  return {
+    id: r.id,
+    time: r.time,
+    keyName: r.key_name,
+    api: r.api,
+    endpoint: r.endpoint,
+    client: r.client,
+    requestedModel: r.requested_model,
+    model: r.model,
+    provider: r.provider,
+    status: r.status,
+    errorClass: r.error_class,
+    error: r.error,
+    stream: r.stream,
+    stopReason: r.stop_reason,
+    usage:
+      r.input_tokens === null
+        ? null
+        : {
+            input: r.input_tokens,
+            output: r.output_tokens ?? 0,
+            cacheRead: r.cache_read_tokens ?? 0,
+            cacheWrite: r.cache_write_tokens ?? 0,
+            reasoning: r.reasoning_tokens ?? 0,
+          },
+    ttftMs: r.ttft_ms,
+    overheadMs: r.overhead_ms,
+    durationMs: r.duration_ms,
+    attempts: r.attempts.map(orderAttempt),
+  };
+}
+
+/**
+ * PostgreSQL rejects NUL in text and `\u0000` in JSONB where SQLite stores them; one such character from an upstream
+ * error message would otherwise fail its whole batch on every retry. It becomes U+FFFD.
+ */
+function text(s: string | null): string | null {
+  return s !== null && s.includes('\0') ? s.replace(/\0/g, '\uFFFD') : s;
+}
+
+function jsonText(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) => (typeof val === 'string' && val.includes('\0') ? val.replace(/\0/g, '\uFFFD') : val));
+}
+
+/** An integer for a BIGINT column (a fractional value would fail the batch); null stays null. */
+function int(n: number | null | undefined): number | null {
+  if (n === null || n === undefined) return null;
+  return Number.isInteger(n) ? n : Number.isFinite(n) ? Math.round(n) : null;
+}
+
+function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+export interface PostgresStoreOptions {
+  /** Pool size (default 10). */
+  max?: number;
+  /** How long to wait for a connection (default 5000 ms); while PostgreSQL is down, calls fail after this. */
+  connectTimeoutMs?: number;
+  /** Errors of idle pooled connections (e.g. the server restarted); they are otherwise ignored: the pool reconnects. */
+  onError?: (err: Error) => void;
+}
+
+/**
+ * The shared store: PostgreSQL through a connection pool, for several instances on one database. Opened with
+ * `PostgresStore.open`, which runs pending migrations first. The URL (which may carry credentials) is never kept
+ * in anything printable: `description` is the redacted form.
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  /** The URL without its password or query parameters, safe to log. */
+  readonly description: string;
+  private readonly pool: pg.Pool;
+  private closed = false;
+
+  private constructor(url: string, opts: PostgresStoreOptions) {
+    this.description = describePostgresUrl(url);
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: opts.max ?? 10,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'switchyard',
+      types: TYPES,
+    });
+    // Without a listener an idle connection's error (server restart, network blip) would crash the process.
+    this.pool.on('error', (err) => opts.onError?.(err));
+  }
+
+  /** Connects, runs pending migrations (under an advisory lock) and returns the store. */
+  static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const store = new PostgresStore(url, opts);
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close().catch(() => undefined);
+      throw err;
+    }
+    return store;
+  }
+
+  /** The schema version now in the database. */
+  async schemaVersion(): Promise<number> {
+    const r = await this.pool.query<{ version: number }>('SELECT version FROM schema_version');
+    return r.rows[0]?.version ?? 0;
+  }
+
+  private async migrate(): Promise<void> {
+    await this.tx(async (c) => {
+      // Transaction-scoped: released by COMMIT or ROLLBACK, even if this process dies mid-way.
+      await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      await c.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      const row = (await c.query<{ version: number }>('SELECT version FROM schema_version')).rows[0];
+      let version = row?.version ?? 0;
+      if (!row) await c.query('INSERT INTO schema_version (version) VALUES (0)');
+      for (; version < POSTGRES_MIGRATIONS.length; version++) {
+        await c.query(POSTGRES_MIGRATIONS[version]);
+        await c.query('UPDATE schema_version SET version = $1', [version + 1]);
+      }
+    });
+  }
+
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch((e: Error) => {
+        broken = e;
+      });
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  private async rows<R extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return (await this.pool.query<R>(sql, params)).rows;
+  }
+
+  async secret(): Promise<Buffer> {
+    const get = "SELECT value FROM meta WHERE key = 'key_secret'";
+    const found = await this.rows<{ value: Buffer }>(get);
+    if (found[0]) return found[0].value;
+    // Two instances may race here: the first insert wins and both read the winner.
+    await this.pool.query("INSERT INTO meta (key, value) VALUES ('key_secret', $1) ON CONFLICT (key) DO NOTHING", [randomBytes(32)]);
+    return (await this.rows<{ value: Buffer }>(get))[0].value;
+  }
+
+  async listKeys(opts: { includeRevoked?: boolean } = {}): Promise<ClientKey[]> {
+    const where = opts.includeRevoked ? '' : 'WHERE revoked_at IS NULL';
+    return (await this.rows<KeyRow>(`SELECT ${KEY_COLUMNS} FROM client_keys ${where} ORDER BY created_at, seq`)).map(toKey);
+  }
+
+  async insertKey(k: NewClientKey): Promise<ClientKey> {
+    return toKey(await this.insertKeyWith((sql, params) => this.rows<KeyRow>(sql, params), k));
+  }
+
+  private async insertKeyWith(query: (sql: string, params: unknown[]) => Promise<KeyRow[]>, k: NewClientKey): Promise<KeyRow> {
+    const rows = await query(
+      `INSERT INTO client_keys (id, name, prefix, hash, permissions, source, created_at, revoked_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, NULL) RETURNING ${KEY_COLUMNS}`,
+      [newKeyId(), k.name, k.prefix, k.hash, JSON.stringify(k.permissions), k.source, Date.now()],
+    );
+    return rows[0];
+  }
+
+  async upsertConfigKey(k: NewClientKey): Promise<ClientKey> {
+    // Instances starting together bootstrap the same config keys: a per-name lock makes it one insert, then updates.
+    return this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CONFIG_KEY_LOCK_NS, k.name]);
+      const updated = await c.query<KeyRow>(
+        `UPDATE client_keys SET hash = $1, prefix = $2, permissions = $3::jsonb, revoked_at = NULL
+         WHERE id = (SELECT id FROM client_keys WHERE name = $4 AND source = 'config' ORDER BY created_at, seq LIMIT 1)
+         RETURNING ${KEY_COLUMNS}`,
+        [k.hash, k.prefix, JSON.stringify(k.permissions), k.name],
+      );
+      if (updated.rows[0]) return toKey(updated.rows[0]);
+      return toKey(await this.insertKeyWith(async (sql, params) => (await c.query<KeyRow>(sql, params)).rows, k));
+    });
+  }
+
+  async revokeKey(idOrName: string): Promise<ClientKey | null> {
+    const rows = await this.rows<KeyRow>(
+      `UPDATE client_keys SET revoked_at = $2
+       WHERE id = (SELECT id FROM client_keys WHERE (id = $1 OR name = $1) AND revoked_at IS NULL ORDER BY created_at DESC, seq DESC LIMIT 1)
+         AND revoked_at IS NULL
+       RETURNING ${KEY_COLUMNS}`,
+      [idOrName, Date.now()],
+    );
+    return rows[0] ? toKey(rows[0]) : null;
+  }
+
+  /**
+   * The `change_log` counter: triggers bump it in every transaction that writes `client_keys` or `routers`, so it
+   * changes when such a write commits, from this process or any other (records do not move it).
+   */
+  async changeMarker(): Promise<number> {
+    return (await this.rows<{ counter: number }>('SELECT counter FROM change_log WHERE id = 1'))[0].counter;
+  }
+
+  async listRouters(): Promise<StoredRouter[]> {
+    return (await this.rows<RouterRow>(`SELECT ${ROUTER_COLUMNS} FROM routers ORDER BY id`)).map(toRouter);
+  }
+
+  async getRouter(id: string): Promise<StoredRouter | null> {
+    const rows = await this.rows<RouterRow>(`SELECT ${ROUTER_COLUMNS} FROM routers WHERE id = $1`, [id]);
+    return rows[0] ? toRouter(rows[0]) : null;
+  }
+
+  async putRouter(r: RouterWrite, opts: { expectVersion?: number } = {}): Promise<RouterPutResult> {
+    // Each case is one statement, so the version check and the write are atomic against other writers.
+    const now = Date.now();
+    const json = JSON.stringify(r.json);
+    let rows: RouterRow[];
+    if (opts.expectVersion === undefined) {
+      rows = await this.rows<RouterRow>(
+        `INSERT INTO routers (id, json, version, source, created_at, updated_at) VALUES ($1, $2::json, 1, $3, $4, $4)
+         ON CONFLICT (id) DO UPDATE SET json = EXCLUDED.json, version = routers.version + 1, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at
+         RETURNING ${ROUTER_COLUMNS}`,
+        [r.id, json, r.source, now],
+      );
+    } else if (opts.expectVersion === 0) {
+      rows = await this.rows<RouterRow>(
+        `INSERT INTO routers (id, json, version, source, created_at, updated_at) VALUES ($1, $2::json, 1, $3, $4, $4)
+         ON CONFLICT (id) DO NOTHING RETURNING ${ROUTER_COLUMNS}`,
+        [r.id, json, r.source, now],
+      );
+    } else {
+      rows = await this.rows<RouterRow>(
+        `UPDATE routers SET json = $2::json, version = version + 1, source = $3, updated_at = $4 WHERE id = $1 AND version = $5
+         RETURNING ${ROUTER_COLUMNS}`,
+        [r.id, json, r.source, now, opts.expectVersion],
+      );
+    }
+    if (rows[0]) return { ok: true, router: toRouter(rows[0]) };
+    return { ok: false, conflict: await this.getRouter(r.id) };
+  }
+
+  async deleteRouter(id: string): Promise<StoredRouter | null> {
+    const rows = await this.rows<RouterRow>(`DELETE FROM routers WHERE id = $1 RETURNING ${ROUTER_COLUMNS}`, [id]);
+    return rows[0] ? toRouter(rows[0]) : null;
+  }
+
+  /**
+   * One `INSERT ... SELECT FROM unnest(arrays)` per batch (23 array parameters whatever the batch size); a record
+   * whose id is already stored replaces it, as SQLite's INSERT OR REPLACE does. Within a batch the last record of an
+   * id wins (PostgreSQL cannot update one row twice in one statement).
+   */
+  async insertRecords(records: RequestRecord[]): Promise<void> {
+    if (!records.length) return;
+    const byId = new Map<string, RequestRecord>();
+    for (const r of records) {
+      byId.delete(r.id);
+      byId.set(r.id, r);
+    }
+    const unique = [...byId.values()];
+    const chunks: RequestRecord[][] = [];
+    for (let i = 0; i < unique.length; i += RECORD_CHUNK) chunks.push(unique.slice(i, i + RECORD_CHUNK));
+    if (chunks.length === 1) {
+      await this.pool.query(INSERT_RECORDS, recordColumns(chunks[0]));
+      return;
+    }
+    await this.tx(async (c) => {
+      for (const chunk of chunks) await c.query(INSERT_RECORDS, recordColumns(chunk));
+    });
+  }
+
+  async getRecord(id: string): Promise<RequestRecord | null> {
+    const rows = await this.rows<RequestRow>(`SELECT ${RECORD_COLUMNS} FROM requests WHERE id = $1`, [id]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async listRecords(opts: { limit: number }): Promise<RequestRecord[]> {
+    // Request ids are time-ordered, so `id` breaks ties in the order the requests arrived.
+    return (await this.rows<RequestRow>(`SELECT ${RECORD_COLUMNS} FROM requests ORDER BY "time" DESC, id DESC LIMIT $1`, [opts.limit])).map(toRecord);
+  }
+
+  /** `SELECT 1`, failing after `timeoutMs` (default 2000) whether the wait is for a connection or for the answer. */
+  async ping(timeoutMs = 2000): Promise<void> {
+    // `query_timeout` per query is supported by pg (client.js) but missing from its typings.
+    const query = { text: 'SELECT 1', query_timeout: timeoutMs } as pg.QueryConfig;
+    await timeout(this.pool.query(query), timeoutMs, 'PostgreSQL ping');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/** The 23 column arrays of `INSERT_RECORDS` for a chunk of records. */
+function recordColumns(records: RequestRecord[]): unknown[][] {
+  const cols: unknown[][] = RECORD_ARRAY_TYPES.map(() => new Array<unknown>(records.length));
+  records.forEach((r, i) => {
+    const values: unknown[] = [
+      text(r.id),
+      int(r.time),
+      text(r.keyName),
+      text(r.api),
+      text(r.endpoint),
+      text(r.client),
+      text(r.requestedModel),
+      text(r.model),
+      text(r.provider),
+      int(r.status),
+      text(r.errorClass),
+      text(r.error),
+      r.stream,
+      text(r.stopReason),
+      int(r.usage?.input),
+      int(r.usage?.output),
+      int(r.usage?.cacheRead),
+      int(r.usage?.cacheWrite),
+      int(r.usage?.reasoning),
+      r.ttftMs,
+      r.overheadMs,
+      r.durationMs,
+      jsonText(r.attempts),
+    ];
+    values.forEach((v, j) => {
+      cols[j][i] = v;
+    });
+  });
+  return cols;
+}

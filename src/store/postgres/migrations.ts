@@ -1,0 +1,78 @@
+/**
+ * Versioned PostgreSQL schema; entry N is the same logical schema as SQLite's migration N (see ../sqlite/migrations.ts),
+ * so the two backends stay in step. Every pending entry runs at start, in order, in one transaction that holds
+ * an advisory lock (see `migrate` in ./index.ts).
+ *
+ * Type mapping from SQLite: times are BIGINT epoch milliseconds, millisecond durations DOUBLE PRECISION, counters
+ * BIGINT, the stream flag BOOLEAN, the key secret BYTEA, permissions and attempts JSONB. A router's API form is stored
+ * as JSON (not JSONB) so it reads back byte for byte, keys in the order they were written. Identifiers that are
+ * ordered or compared as text use the "C" collation, which orders as SQLite's BINARY does.
+ *
+ * PostgreSQL-only: `change_log`, a one-row counter that statement triggers on `client_keys` and `routers` bump in the
+ * writing transaction, so it changes exactly when such a write commits (what `Store.changeMarker` reports; SQLite
+ * uses `PRAGMA data_version`). A sequence would not do: `nextval` is visible before the write commits, so a reader
+ * could see the new value, reload, miss the uncommitted rows and never look again. `client_keys.seq` stands in for
+ * SQLite's implicit rowid to order keys created in the same millisecond.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL);
+   CREATE TABLE change_log (id SMALLINT PRIMARY KEY CHECK (id = 1), counter BIGINT NOT NULL);
+   INSERT INTO change_log (id, counter) VALUES (1, 0);
+   CREATE FUNCTION switchyard_bump_change_log() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+   BEGIN
+     UPDATE change_log SET counter = counter + 1 WHERE id = 1;
+     RETURN NULL;
+   END
+   $$;
+   CREATE TABLE client_keys (
+     id TEXT COLLATE "C" PRIMARY KEY,
+     seq BIGINT GENERATED ALWAYS AS IDENTITY,
+     name TEXT NOT NULL,
+     prefix TEXT NOT NULL,
+     hash TEXT NOT NULL UNIQUE,
+     permissions JSONB NOT NULL DEFAULT '[]',
+     source TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     revoked_at BIGINT
+   );
+   CREATE INDEX client_keys_name ON client_keys(name);
+   CREATE TRIGGER client_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON client_keys
+     FOR EACH STATEMENT EXECUTE FUNCTION switchyard_bump_change_log();
+   CREATE TABLE requests (
+     id TEXT COLLATE "C" PRIMARY KEY,
+     "time" BIGINT NOT NULL,
+     key_name TEXT,
+     api TEXT NOT NULL,
+     endpoint TEXT NOT NULL,
+     client TEXT,
+     requested_model TEXT,
+     model TEXT,
+     provider TEXT,
+     status INTEGER NOT NULL,
+     error_class TEXT,
+     error TEXT,
+     stream BOOLEAN NOT NULL,
+     stop_reason TEXT,
+     input_tokens BIGINT,
+     output_tokens BIGINT,
+     cache_read_tokens BIGINT,
+     cache_write_tokens BIGINT,
+     reasoning_tokens BIGINT,
+     ttft_ms DOUBLE PRECISION,
+     overhead_ms DOUBLE PRECISION,
+     duration_ms DOUBLE PRECISION NOT NULL,
+     attempts JSONB NOT NULL
+   );
+   CREATE INDEX requests_time ON requests("time", id);`,
+  // 2: routers (SPEC section 3). `json` is the router's API form; `version` grows by one on every write.
+  `CREATE TABLE routers (
+     id TEXT COLLATE "C" PRIMARY KEY,
+     json JSON NOT NULL,
+     version INTEGER NOT NULL,
+     source TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );
+   CREATE TRIGGER routers_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON routers
+     FOR EACH STATEMENT EXECUTE FUNCTION switchyard_bump_change_log();`,
+];
