@@ -1,4 +1,4 @@
-import type { Agent } from 'undici';
+import type { UpstreamAgents } from './providers/upstream.js';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import type { KeyRing } from './auth/index.js';
@@ -22,7 +22,8 @@ export interface Services {
   routers: RouterRegistry;
   recorder: Recorder;
   providers: ProviderRegistry;
-  agent: Agent;
+  /** Keep-alive pools to the providers. */
+  agents: UpstreamAgents;
   catalog: Catalog;
   /** Everything model resolution reads (providers, catalog, aliases, latency expectations). */
   routing: ResolveContext;

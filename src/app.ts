@@ -5,7 +5,7 @@ import type { Config } from './config/index.js';
 import { bootstrapConfigKeys, KeyRing } from './auth/index.js';
 import { createHttpServer } from './ingress/server.js';
 import { buildProviders, demoProvider, ProviderRegistry, type Provider } from './providers/registry.js';
-import { createUpstreamAgent } from './providers/upstream.js';
+import { UpstreamAgents } from './providers/upstream.js';
 import { openStore, type Store } from './store/index.js';
 import { Recorder } from './telemetry/recorder.js';
 import type { Services } from './app-types.js';
@@ -82,7 +82,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     providers = [demoProvider(demo.url)];
   }
   const registry = new ProviderRegistry(providers);
-  const agent = createUpstreamAgent({ connectTimeoutMs: config.failover.timeouts.connect ?? 10_000 });
+  const agents = new UpstreamAgents(config.failover.timeouts.connect ?? 10_000);
   const catalog = Catalog.builtin().withOverrides(catalogOverrides(config));
   const stats = new LiveStats();
   const breakers = new CircuitBreakers(config.failover.breaker, {
@@ -90,7 +90,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   // Fastest first: live p50 time to first token once measured, the catalog's prior until then.
   const routing = { registry, catalog, aliases: config.aliases, expectedTtftMs: (p: string, m: string, entry?: { priors: { ttftMs: number } }) => stats.ttftP50(p, m)?.value ?? entry?.priors.ttftMs ?? 1000 };
-  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agent, catalog, routing, stats, breakers, metrics: new Metrics(breakers, () => recorder.depth), draining: false };
+  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agents, catalog, routing, stats, breakers, metrics: new Metrics(breakers, () => recorder.depth), draining: false };
   const server = createHttpServer(services);
 
   const app: App = {
@@ -128,7 +128,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await recorder.close();
       keys.close();
       routers.close();
-      await agent.close().catch(() => undefined);
+      await agents.close();
       if (demo) await demo.close();
       await store.close();
     },

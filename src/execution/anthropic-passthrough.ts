@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { Agent, Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { TimeoutsConfig } from '../config/index.js';
 import type { CircuitBreakers } from './breakers/index.js';
@@ -11,7 +11,7 @@ import type { RequestContext } from '../ingress/context.js';
 import { sendError, sendJson } from '../ingress/respond.js';
 import type { Candidate } from '../routing/resolve.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import { authHeaders, upstreamUrl } from '../providers/upstream.js';
+import { authHeaders, upstreamUrl, type UpstreamAgents } from '../providers/upstream.js';
 import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
@@ -21,7 +21,7 @@ import { responseMetadata, switchyardHeaders } from './metadata.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 
 export interface ExecutionServices {
-  agent: Agent;
+  agents: UpstreamAgents;
   providers: ProviderRegistry;
   log: Logger;
   maxAttempts: number;
@@ -115,7 +115,7 @@ export async function passthroughMessages(
           method: 'POST',
           headers,
           body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer,
-          dispatcher: svc.agent,
+          dispatcher: svc.agents.for(provider),
           signal: guard.signal,
         });
       } catch (err) {

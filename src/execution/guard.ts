@@ -1,7 +1,7 @@
 import { parseDuration } from '../util/duration.js';
 import type { TimeoutsConfig } from '../config/index.js';
 
-export type GuardReason = 'ttft_timeout' | 'idle_timeout';
+export type GuardReason = 'ttft_timeout' | 'idle_timeout' | 'attempt_timeout';
 
 /** The timeouts that apply to one attempt: request > provider > global. */
 export interface AttemptTimeouts {
@@ -9,6 +9,8 @@ export interface AttemptTimeouts {
   ttftMs?: number;
   /** No bytes from the upstream for this many ms during a stream. */
   idleMs?: number;
+  /** The provider's own `timeouts.total`: the longest one attempt on it may take. */
+  attemptMs?: number;
 }
 
 export const MIN_REQUEST_TTFT_MS = 300;
@@ -28,7 +30,7 @@ export function requestTtft(fallback: unknown): { ms?: number; error?: string } 
 }
 
 export function resolveTimeouts(global: TimeoutsConfig, provider: TimeoutsConfig, requestTtftMs?: number): AttemptTimeouts {
-  return { ttftMs: requestTtftMs ?? provider.ttft ?? global.ttft, idleMs: provider.idle ?? global.idle };
+  return { ttftMs: requestTtftMs ?? provider.ttft ?? global.ttft, idleMs: provider.idle ?? global.idle, attemptMs: provider.total };
 }
 
 /**
@@ -40,6 +42,7 @@ export class AttemptGuard {
   readonly signal: AbortSignal;
   reason: GuardReason | null = null;
   private ttftTimer: NodeJS.Timeout | undefined;
+  private attemptTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private committed = false;
 
@@ -50,12 +53,14 @@ export class AttemptGuard {
   ) {
     this.signal = AbortSignal.any([parent, this.controller.signal]);
     if (stream && timeouts.ttftMs) this.ttftTimer = setTimeout(() => this.fire('ttft_timeout'), timeouts.ttftMs);
+    if (timeouts.attemptMs) this.attemptTimer = setTimeout(() => this.fire('attempt_timeout'), timeouts.attemptMs);
   }
 
   private fire(reason: GuardReason): void {
     if (this.reason) return;
     this.reason = reason;
-    this.controller.abort(Object.assign(new Error(reason === 'ttft_timeout' ? 'no first token in time' : 'the stream went idle'), { name: 'TimeoutError' }));
+    const what = reason === 'ttft_timeout' ? 'no first token in time' : reason === 'idle_timeout' ? 'the stream went idle' : 'the attempt took too long';
+    this.controller.abort(Object.assign(new Error(what), { name: 'TimeoutError' }));
   }
 
   /** Bytes arrived from the upstream stream. */
@@ -74,6 +79,7 @@ export class AttemptGuard {
 
   dispose(): void {
     clearTimeout(this.ttftTimer);
+    clearTimeout(this.attemptTimer);
     clearTimeout(this.idleTimer);
   }
 
@@ -81,6 +87,7 @@ export class AttemptGuard {
   describe(provider: string): string | null {
     if (this.reason === 'ttft_timeout') return `provider ${provider} sent no first token within ${this.timeouts.ttftMs} ms`;
     if (this.reason === 'idle_timeout') return `provider ${provider} sent nothing for ${this.timeouts.idleMs} ms`;
+    if (this.reason === 'attempt_timeout') return `provider ${provider} did not finish within its ${this.timeouts.attemptMs} ms limit`;
     return null;
   }
 }

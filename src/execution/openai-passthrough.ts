@@ -135,7 +135,7 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
       const guard = new AttemptGuard(signal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), view.stream);
       let resp: Dispatcher.ResponseData;
       try {
-        resp = await request(upstreamUrl(provider, 'chat', model), { method: 'POST', headers, body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer, dispatcher: svc.agent, signal: guard.signal });
+        resp = await request(upstreamUrl(provider, 'chat', model), { method: 'POST', headers, body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer, dispatcher: svc.agents.for(provider), signal: guard.signal });
       } catch (err) {
         guard.dispose();
         const failure = classifyTransportError(err, provider.name);

@@ -150,7 +150,7 @@ export async function executeTranslated(
     try {
       let resp: Dispatcher.ResponseData;
       try {
-        resp = await request(url, { method: 'POST', headers, body, dispatcher: svc.agent, signal: guard.signal });
+        resp = await request(url, { method: 'POST', headers, body, dispatcher: svc.agents.for(provider), signal: guard.signal });
       } catch (err) {
         if (arbiter.lost(me)) {
           lostRecord();

@@ -7,7 +7,7 @@ import type { RequestContext } from './context.js';
 
 export function executionServices(svc: Services) {
   return {
-    agent: svc.agent,
+    agents: svc.agents,
     providers: svc.providers,
     log: svc.log,
     maxAttempts: svc.config.failover.max_attempts,

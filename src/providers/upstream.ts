@@ -59,3 +59,21 @@ export function authHeaders(provider: Provider, key: string, into: Record<string
 }
 
 export type UpstreamResponse = Dispatcher.ResponseData;
+
+/** One keep-alive agent per distinct connect timeout: providers with their own `timeouts.connect` get their own pools. */
+export class UpstreamAgents {
+  private readonly byTimeout = new Map<number, Agent>();
+
+  constructor(private readonly defaultConnectMs: number) {}
+
+  for(provider: Provider): Agent {
+    const ms = provider.timeouts.connect ?? this.defaultConnectMs;
+    let agent = this.byTimeout.get(ms);
+    if (!agent) this.byTimeout.set(ms, (agent = createUpstreamAgent({ connectTimeoutMs: ms })));
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.byTimeout.values()].map((a) => a.close().catch(() => undefined)));
+  }
+}

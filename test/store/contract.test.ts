@@ -88,6 +88,8 @@ function sparseRecord(id: string, time: number): RequestRecord {
   };
 }
 
+const tick = () => new Promise((r) => setTimeout(r, 3));
+
 async function until(check: () => Promise<boolean>, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
@@ -123,8 +125,12 @@ for (const { backend: b, available } of backends) {
       expect(a.id).toMatch(/^key_[0-9a-f]{20}$/);
       expect(typeof a.createdAt).toBe('number');
       expect(Math.abs(a.createdAt - Date.now())).toBeLessThan(60_000);
+      // A millisecond apart: SQLite orders keys by created_at alone, so keys created in one millisecond tie there.
+      await tick();
       const b1 = await s.insertKey(key('beta'));
+      await tick();
       const b2 = await s.insertKey(key('beta', { permissions: ['admin', 'routers:write'], source: 'api' }));
+      await tick();
       const c = await s.insertKey(key('gamma'));
       expect((await s.listKeys()).map((k) => k.id)).toEqual([a.id, b1.id, b2.id, c.id]);
       expect(await s.listKeys()).toEqual([a, b1, b2, c]);
@@ -158,6 +164,7 @@ for (const { backend: b, available } of backends) {
     it('keys: upsertConfigKey inserts, then updates the config key of that name in place and un-revokes it', async () => {
       const s = await open();
       const cli = await s.insertKey(key('ops'));
+      await tick();
       const first = await s.upsertConfigKey(key('ops', { source: 'config', hash: 'h1', prefix: 'sk-sy-1111' }));
       expect(first.id).not.toBe(cli.id);
       expect(first).toMatchObject({ name: 'ops', source: 'config', hash: 'h1', revokedAt: null, permissions: [] });

@@ -51,6 +51,26 @@ describe.skipIf(!available)('PostgreSQL store specifics', () => {
     }
   });
 
+  it('a schema other than public can be chosen in the URL (options=-c search_path=...)', async () => {
+    const url = await createTestDatabase();
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query('CREATE SCHEMA tenant_a');
+      const u = new URL(url);
+      u.search = '?options=' + encodeURIComponent('-c search_path=tenant_a');
+      const store = await PostgresStore.open(u.toString());
+      opened.push(store);
+      const m0 = await store.changeMarker();
+      await store.insertKey({ name: 'k', hash: 'h', prefix: 'p', permissions: [], source: 'cli' });
+      expect(await store.changeMarker()).toBeGreaterThan(m0);
+      const where = (await c.query<{ s: string }>("SELECT schemaname AS s FROM pg_tables WHERE tablename = 'client_keys'")).rows.map((r) => r.s);
+      expect(where).toEqual(['tenant_a']);
+    } finally {
+      await c.end();
+    }
+  });
+
   it('the change marker moves on key and router writes (own ones too), not on records', async () => {
     const store = await PostgresStore.open(await createTestDatabase());
     opened.push(store);
