@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { claudeResult, runClaude } from '../helpers/claude.js';
 
-const CLAUDE = path.resolve(import.meta.dirname, '../../node_modules/.bin/claude');
 
 describe('Claude Code while the primary provider answers 529 to every second request', () => {
   let primary: Simulator;
@@ -48,31 +47,9 @@ describe('Claude Code while the primary provider answers 529 to every second req
     primary.script([append, append, final]);
     backup.script([append, append, final]);
     const cwd = mkdtempSync(path.join(tmpdir(), 'sy-cc-failover-'));
-    const res = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(CLAUDE, ['-p', 'build f.txt', '--output-format', 'json', '--allowedTools', 'Bash'], {
-        cwd,
-        env: {
-          PATH: process.env.PATH,
-          HOME: mkdtempSync(path.join(tmpdir(), 'sy-claude-home-')),
-          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-          DISABLE_TELEMETRY: '1',
-          DISABLE_AUTOUPDATER: '1',
-          DISABLE_ERROR_REPORTING: '1',
-          HTTPS_PROXY: 'http://127.0.0.1:9',
-          HTTP_PROXY: 'http://127.0.0.1:9',
-          NO_PROXY: '127.0.0.1,localhost',
-          ANTHROPIC_BASE_URL: h.url,
-          ANTHROPIC_AUTH_TOKEN: h.key,
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+    const res = await runClaude(['-p', 'build f.txt', '--output-format', 'json', '--allowedTools', 'Bash'], cwd, h.url, h.key);
     expect(res.code, res.stderr + res.stdout).toBe(0);
-    const result = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { is_error: boolean; result: string };
+    const result = claudeResult(res.stdout);
     expect(result.is_error).toBe(false);
     expect(result.result).toContain('f.txt is ready.');
     expect(readFileSync(path.join(cwd, 'f.txt'), 'utf8')).toBe('xxxx');

@@ -1,47 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { claudeResult as result, runClaude } from '../helpers/claude.js';
 
-const CLAUDE = path.resolve(import.meta.dirname, '../../node_modules/.bin/claude');
-
-function runClaude(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CLAUDE, args, {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        HOME: mkdtempSync(path.join(tmpdir(), 'sy-claude-home-')),
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_AUTOUPDATER: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        HTTPS_PROXY: 'http://127.0.0.1:9',
-        HTTP_PROXY: 'http://127.0.0.1:9',
-        NO_PROXY: '127.0.0.1,localhost',
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`claude timed out; stderr: ${stderr.slice(-2000)}`));
-    }, 150_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const result = (stdout: string) => JSON.parse(stdout.trim().split('\n').filter(Boolean).at(-1) ?? '{}') as { is_error: boolean; result: string };
 const bash = (command: string) => ({ type: 'tool_use' as const, name: 'Bash', input: { command, description: 'Run it' } });
 
 describe('Claude Code with --model auto and --model inworld/<router>', () => {
@@ -85,7 +49,7 @@ describe('Claude Code with --model auto and --model inworld/<router>', () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'sy-cc-router-'));
     primary.script([{ content: [bash("printf 'routed' > r.txt")] }]);
     backup.script([{ content: [{ type: 'text', text: 'Wrote r.txt via the backup.' }] }]);
-    const res = await runClaude(['-p', 'write r.txt', '--output-format', 'json', '--allowedTools', 'Bash', '--model', 'inworld/two-sims'], cwd, { ANTHROPIC_BASE_URL: h.url, ANTHROPIC_AUTH_TOKEN: h.key });
+    const res = await runClaude(['-p', 'write r.txt', '--output-format', 'json', '--allowedTools', 'Bash', '--model', 'inworld/two-sims'], cwd, h.url, h.key);
     expect(res.code, res.stderr + res.stdout).toBe(0);
     expect(result(res.stdout)).toMatchObject({ is_error: false });
     expect(result(res.stdout).result).toContain('Wrote r.txt via the backup.');
@@ -102,7 +66,7 @@ describe('Claude Code with --model auto and --model inworld/<router>', () => {
   it('--model auto: the router picks a model able to serve Claude Code (tools, 64k output) and the task completes', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'sy-cc-auto-'));
     primary.script([{ content: [bash("printf 'auto' > a.txt")] }, { content: [{ type: 'text', text: 'Done automatically.' }] }]);
-    const res = await runClaude(['-p', 'write a.txt', '--output-format', 'json', '--allowedTools', 'Bash', '--model', 'auto'], cwd, { ANTHROPIC_BASE_URL: h.url, ANTHROPIC_AUTH_TOKEN: h.key });
+    const res = await runClaude(['-p', 'write a.txt', '--output-format', 'json', '--allowedTools', 'Bash', '--model', 'auto'], cwd, h.url, h.key);
     expect(res.code, res.stderr + res.stdout).toBe(0);
     expect(result(res.stdout).is_error).toBe(false);
     expect(readFileSync(path.join(cwd, 'a.txt'), 'utf8')).toBe('auto');

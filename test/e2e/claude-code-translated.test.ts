@@ -1,48 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLAUDE = path.join(ROOT, 'node_modules/.bin/claude');
-
-function runClaude(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const home = mkdtempSync(path.join(tmpdir(), 'sy-claude-home-'));
-  return new Promise((resolve, reject) => {
-    const child = spawn(CLAUDE, args, {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_AUTOUPDATER: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        // Anything that is not loopback goes to a dead proxy.
-        HTTPS_PROXY: 'http://127.0.0.1:9',
-        HTTP_PROXY: 'http://127.0.0.1:9',
-        NO_PROXY: '127.0.0.1,localhost',
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`claude timed out; stderr: ${stderr.slice(-2000)}`));
-    }, 150_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { claudeResult, runClaude } from '../helpers/claude.js';
 
 /** A three-turn agent task: write a file, append to it, then answer. */
 function scriptTask(sim: Simulator, model: string): void {
@@ -54,10 +16,6 @@ function scriptTask(sim: Simulator, model: string): void {
     ],
     { model },
   );
-}
-
-function lastResult(stdout: string): { is_error: boolean; result: string } {
-  return JSON.parse(stdout.trim().split('\n').filter(Boolean).at(-1) ?? '{}') as { is_error: boolean; result: string };
 }
 
 describe('Claude Code through the router to translated upstreams', () => {
@@ -92,9 +50,9 @@ describe('Claude Code through the router to translated upstreams', () => {
   it.each(cases)('$name: a multi-turn tool-using task completes', async ({ args, model, path: upstreamPath }) => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'sy-claude-tr-'));
     scriptTask(sim, model);
-    const res = await runClaude(['-p', 'create notes.txt with one, then append two', '--output-format', 'json', '--allowedTools', 'Bash,Write,Edit,Read', ...args], cwd, { ANTHROPIC_BASE_URL: h.url, ANTHROPIC_AUTH_TOKEN: h.key });
+    const res = await runClaude(['-p', 'create notes.txt with one, then append two', '--output-format', 'json', '--allowedTools', 'Bash,Write,Edit,Read', ...args], cwd, h.url, h.key);
     expect(res.code, res.stderr + res.stdout).toBe(0);
-    const result = lastResult(res.stdout);
+    const result = claudeResult(res.stdout);
     expect(result.is_error, result.result).toBe(false);
     expect(result.result).toContain('notes.txt now says: one two');
     expect(readFileSync(path.join(cwd, 'notes.txt'), 'utf8')).toBe('one two');

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,56 +5,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { CLAUDE, claudeEnv, claudeResult, run } from '../helpers/claude.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLAUDE = path.join(ROOT, 'node_modules/.bin/claude');
-
-/** Environment that keeps Claude Code on loopback: non-loopback traffic goes to a dead proxy. */
-function isolatedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const home = mkdtempSync(path.join(tmpdir(), 'sy-claude-home-'));
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    DISABLE_TELEMETRY: '1',
-    DISABLE_AUTOUPDATER: '1',
-    DISABLE_ERROR_REPORTING: '1',
-    HTTPS_PROXY: 'http://127.0.0.1:9',
-    HTTP_PROXY: 'http://127.0.0.1:9',
-    NO_PROXY: '127.0.0.1,localhost',
-    ...extra,
-  };
-  return env;
-}
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timed out; stderr: ${stderr.slice(-2000)}`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 function scriptBashTask(sim: Simulator, file: string, content: string): void {
   sim.script([
     { content: [{ type: 'tool_use', name: 'Bash', input: { command: `printf '%s' '${content}' > ${file}`, description: `Create ${file}` } }] },
     { content: [{ type: 'text', text: `Created ${file}.` }] },
   ]);
-}
-
-function parseResult(stdout: string): { is_error: boolean; result: string } {
-  const line = stdout.trim().split('\n').filter(Boolean).at(-1) ?? '';
-  return JSON.parse(line) as { is_error: boolean; result: string };
 }
 
 describe('the real Claude Code CLI through the router', () => {
@@ -69,9 +27,9 @@ describe('the real Claude Code CLI through the router', () => {
   it('claude -p runs a Bash tool call that writes a file, then answers', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'sy-claude-work-'));
     scriptBashTask(h.sim, 'out.txt', 'hello from switchyard');
-    const res = await run(CLAUDE, ['-p', 'create out.txt containing hello from switchyard', '--output-format', 'json', '--allowedTools', 'Bash,Write,Edit,Read'], cwd, isolatedEnv({ ANTHROPIC_BASE_URL: h.url, ANTHROPIC_AUTH_TOKEN: h.key }));
+    const res = await run(CLAUDE, ['-p', 'create out.txt containing hello from switchyard', '--output-format', 'json', '--allowedTools', 'Bash,Write,Edit,Read'], cwd, claudeEnv({ ANTHROPIC_BASE_URL: h.url, ANTHROPIC_AUTH_TOKEN: h.key }));
     expect(res.code, res.stderr).toBe(0);
-    const result = parseResult(res.stdout);
+    const result = claudeResult(res.stdout);
     expect(result.is_error).toBe(false);
     expect(result.result).toContain('Created out.txt');
     expect(readFileSync(path.join(cwd, 'out.txt'), 'utf8')).toBe('hello from switchyard');
@@ -97,10 +55,10 @@ describe('the real Claude Code CLI through the router', () => {
         process.execPath,
         [path.join(ROOT, 'bin/switchyard.js'), 'claude', '-p', 'create cli.txt', '--output-format', 'json', '--allowedTools', 'Bash,Write,Edit,Read'],
         dir,
-        isolatedEnv({ SWITCHYARD_CONFIG: configFile, SWITCHYARD_DATA_DIR: path.join(dir, 'data') }),
+        claudeEnv({ SWITCHYARD_CONFIG: configFile, SWITCHYARD_DATA_DIR: path.join(dir, 'data') }),
       );
       expect(res.code, res.stderr).toBe(0);
-      expect(parseResult(res.stdout).is_error).toBe(false);
+      expect(claudeResult(res.stdout).is_error).toBe(false);
       expect(readFileSync(path.join(dir, 'cli.txt'), 'utf8')).toBe('via switchyard claude');
       expect(existsSync(path.join(dir, 'data', 'switchyard.db'))).toBe(true);
     } finally {

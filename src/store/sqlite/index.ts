@@ -182,8 +182,8 @@ export class SqliteStore implements Store {
 
   async listKeys(opts: { includeRevoked?: boolean } = {}): Promise<ClientKey[]> {
     const sql = opts.includeRevoked
-      ? 'SELECT * FROM client_keys ORDER BY created_at'
-      : 'SELECT * FROM client_keys WHERE revoked_at IS NULL ORDER BY created_at';
+      ? 'SELECT * FROM client_keys ORDER BY created_at, rowid'
+      : 'SELECT * FROM client_keys WHERE revoked_at IS NULL ORDER BY created_at, rowid';
     return (this.db.prepare(sql).all() as KeyRow[]).map(toKey);
   }
 
@@ -217,7 +217,7 @@ export class SqliteStore implements Store {
 
   async revokeKey(idOrName: string): Promise<ClientKey | null> {
     const row = this.db
-      .prepare('SELECT * FROM client_keys WHERE (id = ? OR name = ?) AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1')
+      .prepare('SELECT * FROM client_keys WHERE (id = ? OR name = ?) AND revoked_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1')
       .get(idOrName, idOrName) as KeyRow | undefined;
     if (!row) return null;
     const now = Date.now();
