@@ -78,9 +78,9 @@ export async function passthroughMessages(
   ctx.res.once('close', () => {
     if (!ctx.res.writableFinished) clientGone.abort();
   });
-  const deadline = performance.now() + svc.totalTimeoutMs;
-  const requestSignal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(svc.totalTimeoutMs)]);
-  const chain = candidates.slice(0, svc.maxAttempts);
+  const deadline = performance.now() + (ctx.limits.totalMs ?? svc.totalTimeoutMs);
+  const requestSignal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(ctx.limits.totalMs ?? svc.totalTimeoutMs)]);
+  const chain = candidates.slice(0, ctx.limits.maxAttempts ?? svc.maxAttempts);
   let waited = false;
 
   for (let i = 0; i < chain.length; i++) {
@@ -98,7 +98,7 @@ export async function passthroughMessages(
     try {
       const attemptStart = performance.now();
       const stream = view.stream && op === 'messages';
-      const guard = new AttemptGuard(requestSignal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), stream);
+      const guard = new AttemptGuard(requestSignal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.limits), stream);
       const headers = authHeaders(provider, gate.key, { ...provider.headers, ...forwardedHeaders(ctx, view.stream) });
       const body = upstreamBody(view, model);
       headers['content-length'] = String(body.length);

@@ -15,22 +15,42 @@ export interface AttemptTimeouts {
 
 export const MIN_REQUEST_TTFT_MS = 300;
 
-/** Reads `fallback.ttft_timeout` (SPEC section 5: minimum 300 ms); returns an error message when it is invalid. */
-export function requestTtft(fallback: unknown): { ms?: number; error?: string } {
-  if (!fallback || typeof fallback !== 'object') return {};
-  const raw = (fallback as { ttft_timeout?: unknown }).ttft_timeout;
+function durationField(fallback: Record<string, unknown>, name: string, minMs: number): { ms?: number; error?: string } {
+  const raw = fallback[name];
   if (raw === undefined) return {};
   try {
     const ms = parseDuration(raw as string | number);
-    if (ms < MIN_REQUEST_TTFT_MS) return { error: `fallback.ttft_timeout must be at least ${MIN_REQUEST_TTFT_MS}ms` };
+    if (ms < minMs) return { error: `fallback.${name} must be at least ${minMs}ms` };
     return { ms };
   } catch (e) {
-    return { error: `fallback.ttft_timeout: ${(e as Error).message}` };
+    return { error: `fallback.${name}: ${(e as Error).message}` };
   }
 }
 
-export function resolveTimeouts(global: TimeoutsConfig, provider: TimeoutsConfig, requestTtftMs?: number): AttemptTimeouts {
-  return { ttftMs: requestTtftMs ?? provider.ttft ?? global.ttft, idleMs: provider.idle ?? global.idle, attemptMs: provider.total };
+/**
+ * Reads the request's `fallback` object (SPEC sections 5 and 6): `ttft_timeout` (minimum 300 ms), `idle_timeout`,
+ * `timeout` (the whole request), `max_attempts` and `hedge_after`. Returns an error message naming the field when
+ * one is invalid.
+ */
+export function requestFallback(fallback: unknown): { limits: { ttftMs?: number; idleMs?: number; totalMs?: number; maxAttempts?: number }; hedgeMs?: number; error?: string } {
+  if (!fallback || typeof fallback !== 'object') return { limits: {} };
+  const f = fallback as Record<string, unknown>;
+  const ttft = durationField(f, 'ttft_timeout', MIN_REQUEST_TTFT_MS);
+  const idle = durationField(f, 'idle_timeout', 100);
+  const total = durationField(f, 'timeout', 100);
+  const hedge = durationField(f, 'hedge_after', 50);
+  const error = ttft.error ?? idle.error ?? total.error ?? hedge.error;
+  let maxAttempts: number | undefined;
+  if (f.max_attempts !== undefined) {
+    if (!Number.isInteger(f.max_attempts) || (f.max_attempts as number) < 1 || (f.max_attempts as number) > 20) return { limits: {}, error: 'fallback.max_attempts must be an integer from 1 to 20' };
+    maxAttempts = f.max_attempts as number;
+  }
+  if (error) return { limits: {}, error };
+  return { limits: { ttftMs: ttft.ms, idleMs: idle.ms, totalMs: total.ms, maxAttempts }, hedgeMs: hedge.ms };
+}
+
+export function resolveTimeouts(global: TimeoutsConfig, provider: TimeoutsConfig, request: { ttftMs?: number; idleMs?: number } = {}): AttemptTimeouts {
+  return { ttftMs: request.ttftMs ?? provider.ttft ?? global.ttft, idleMs: request.idleMs ?? provider.idle ?? global.idle, attemptMs: provider.total };
 }
 
 /**
@@ -89,19 +109,5 @@ export class AttemptGuard {
     if (this.reason === 'idle_timeout') return `provider ${provider} sent nothing for ${this.timeouts.idleMs} ms`;
     if (this.reason === 'attempt_timeout') return `provider ${provider} did not finish within its ${this.timeouts.attemptMs} ms limit`;
     return null;
-  }
-}
-
-/** Reads `fallback.hedge_after` (e.g. "800ms"); returns an error message when it is invalid. */
-export function requestHedge(fallback: unknown): { ms?: number; error?: string } {
-  if (!fallback || typeof fallback !== 'object') return {};
-  const raw = (fallback as { hedge_after?: unknown }).hedge_after;
-  if (raw === undefined) return {};
-  try {
-    const ms = parseDuration(raw as string | number);
-    if (ms < 50) return { error: 'fallback.hedge_after must be at least 50ms' };
-    return { ms };
-  } catch (e) {
-    return { error: `fallback.hedge_after: ${(e as Error).message}` };
   }
 }

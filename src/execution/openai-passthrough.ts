@@ -110,10 +110,10 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
   ctx.res.once('close', () => {
     if (!ctx.res.writableFinished) clientGone.abort();
   });
-  const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(svc.totalTimeoutMs)]);
-  const deadline = performance.now() + svc.totalTimeoutMs;
+  const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(ctx.limits.totalMs ?? svc.totalTimeoutMs)]);
+  const deadline = performance.now() + (ctx.limits.totalMs ?? svc.totalTimeoutMs);
   let waited = false;
-  const chain = candidates.slice(0, svc.maxAttempts);
+  const chain = candidates.slice(0, ctx.limits.maxAttempts ?? svc.maxAttempts);
   for (let i = 0; i < chain.length; i++) {
     const { provider, model } = chain[i];
     const last = i === chain.length - 1;
@@ -132,7 +132,7 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
       const body = upstreamBody(view, model);
       headers['content-length'] = String(body.length);
       if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
-      const guard = new AttemptGuard(signal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), view.stream);
+      const guard = new AttemptGuard(signal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.limits), view.stream);
       let resp: Dispatcher.ResponseData;
       try {
         resp = await request(upstreamUrl(provider, 'chat', model), { method: 'POST', headers, body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer, dispatcher: svc.agents.for(provider), signal: guard.signal });

@@ -113,9 +113,9 @@ export async function executeTranslated(
   ctx.res.once('close', () => {
     if (!ctx.res.writableFinished) clientGone.abort();
   });
-  const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(svc.totalTimeoutMs)]);
-  const deadline = performance.now() + svc.totalTimeoutMs;
-  const chain = candidates.slice(0, svc.maxAttempts);
+  const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(ctx.limits.totalMs ?? svc.totalTimeoutMs)]);
+  const deadline = performance.now() + (ctx.limits.totalMs ?? svc.totalTimeoutMs);
+  const chain = candidates.slice(0, ctx.limits.maxAttempts ?? svc.maxAttempts);
   const toolNames = req.tools?.map((t) => t.name);
   const arbiter = new Arbiter();
   const hedgeAfterMs = req.stream ? ctx.hedgeAfterMs : null;
@@ -145,7 +145,7 @@ export async function executeTranslated(
     const { url, headers } = upstreamRequest(ctx, provider, model, req.stream);
     authHeaders(provider, gate.key, headers);
     if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
-    const guard = new AttemptGuard(AbortSignal.any([signal, raceAbort.signal]), resolveTimeouts(svc.timeouts, provider.timeouts, ctx.ttftOverrideMs ?? undefined), req.stream);
+    const guard = new AttemptGuard(AbortSignal.any([signal, raceAbort.signal]), resolveTimeouts(svc.timeouts, provider.timeouts, ctx.limits), req.stream);
     const lostRecord = () => record({ provider: provider.name, model, status: null, success: false, errorClass: 'hedged_loser', error: 'another provider answered first; this request was cancelled', ttftMs: null, durationMs: round(performance.now() - attemptStart) });
     try {
       let resp: Dispatcher.ResponseData;

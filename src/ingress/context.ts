@@ -5,6 +5,14 @@ import { newRequestId } from '../util/ids.js';
 
 export type ApiSurface = 'anthropic' | 'openai';
 
+/** Per-request overrides of the failover settings, from the request's `fallback` object. */
+export interface RequestLimits {
+  ttftMs?: number;
+  idleMs?: number;
+  totalMs?: number;
+  maxAttempts?: number;
+}
+
 /** Per-request state shared by ingress, routing and execution; becomes the request's record at the end. */
 export class RequestContext {
   readonly id = newRequestId();
@@ -24,8 +32,8 @@ export class RequestContext {
   /** Router time before the first upstream request was sent. */
   overheadMs: number | null = null;
   attempts: AttemptRecord[] = [];
-  /** The request's own `fallback.ttft_timeout`, in ms. */
-  ttftOverrideMs: number | null = null;
+  /** The request's own limits from `fallback` (SPEC section 6: configurable per request). */
+  limits: RequestLimits = {};
   /** Start the next candidate in parallel when the first has no first token after this many ms (`fallback.hedge_after`). */
   hedgeAfterMs: number | null = null;
   /** The routing decision, when a router or `auto` chose the model (for `metadata` and the record). */

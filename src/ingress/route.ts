@@ -1,7 +1,7 @@
 import type { Services } from '../app-types.js';
 import type { Request } from '../formats/canonical/types.js';
 import { hasHints, hintsFromHeaders } from '../routing/hints.js';
-import { requestHedge, requestTtft } from '../execution/guard.js';
+import { requestFallback } from '../execution/guard.js';
 import { isRouterModel, planRoute } from '../routing/plan.js';
 import { followAliases, notFoundMessage, resolveModel, type Candidate } from '../routing/resolve.js';
 import type { RequestContext } from './context.js';
@@ -35,14 +35,13 @@ function passthroughable(ctx: RequestContext, candidates: Candidate[]): boolean 
  */
 export async function routeAndExecute(svc: Services, ctx: RequestContext, input: RouteInput): Promise<void> {
   const fallback = input.extensions.fallback ?? hintsFromHeaders(ctx.req.headers).route.fallback;
-  const ttft = requestTtft(fallback);
-  const hedge = requestHedge(fallback);
-  if (ttft.error || hedge.error) {
-    sendError(ctx, 400, (ttft.error ?? hedge.error)!, { type: 'invalid_request_error', param: ttft.error ? 'fallback.ttft_timeout' : 'fallback.hedge_after' });
+  const parsed = requestFallback(fallback);
+  if (parsed.error) {
+    sendError(ctx, 400, parsed.error, { type: 'invalid_request_error', param: 'fallback' });
     return;
   }
-  ctx.ttftOverrideMs = ttft.ms ?? null;
-  ctx.hedgeAfterMs = hedge.ms ?? svc.config.failover.hedge_after ?? null;
+  ctx.limits = parsed.limits;
+  ctx.hedgeAfterMs = parsed.hedgeMs ?? svc.config.failover.hedge_after ?? null;
   const name = followAliases(input.model, svc.config.aliases) ?? input.model;
   const needsPlan = name === 'auto' || isRouterModel(name) || ROUTING_FIELDS.some((f) => input.extensions[f] !== undefined) || hasHints(ctx.req.headers);
   if (!needsPlan) {

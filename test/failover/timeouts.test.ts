@@ -49,3 +49,31 @@ describe('per-provider timeouts', () => {
     expect(Date.now() - started).toBeLessThan(2500);
   });
 });
+
+describe('per-request limits in `fallback`', () => {
+  it('max_attempts caps the chain and timeout bounds the whole request', async () => {
+    slow.fault({ fault: { kind: 'status', status: 500 }, times: 1 });
+    const backupBefore = backup.requests.length;
+    const err = (await client.messages
+      .create({ model: 'slow-ttft/m1', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }], models: ['backup/m1'], fallback: { max_attempts: 1 } } as unknown as Anthropic.MessageCreateParamsNonStreaming)
+      .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    expect(err.status).toBe(500);
+    expect(backup.requests.length).toBe(backupBefore);
+
+    slow.fault({ fault: { kind: 'latency', ms: 3000 }, times: 1 });
+    const started = Date.now();
+    const late = (await client.messages
+      .create({ model: 'slow-ttft/m1', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }], fallback: { timeout: '400ms' } } as unknown as Anthropic.MessageCreateParamsNonStreaming)
+      .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    expect(late.status).toBe(504);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('an invalid fallback field is a 400 naming it', async () => {
+    const err = (await client.messages
+      .create({ model: 'slow-ttft/m1', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }], fallback: { ttft_timeout: '100ms' } } as unknown as Anthropic.MessageCreateParamsNonStreaming)
+      .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/fallback.ttft_timeout must be at least 300ms/);
+  });
+});
