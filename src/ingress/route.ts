@@ -63,6 +63,14 @@ export async function routeAndExecute(svc: Services, ctx: RequestContext, input:
     return;
   }
   const { plan } = result;
+  if (plan.variantFallback) {
+    // The variant's settings apply where the request did not set its own.
+    const merged = requestFallback({ ...plan.variantFallback, ...((fallback as Record<string, unknown> | undefined) ?? {}) });
+    if (!merged.error) {
+      ctx.limits = merged.limits;
+      ctx.hedgeAfterMs = merged.hedgeMs ?? ctx.hedgeAfterMs;
+    }
+  }
   ctx.routing = { router: plan.router?.id ?? null, routeId: plan.router?.routeId ?? null, variantId: plan.router?.variantId ?? null, reasoning: plan.reasoning };
   if (plan.req === req && passthroughable(ctx, plan.candidates)) return input.passthrough(plan.candidates);
   await executeRequest(svc, ctx, plan.req, plan.candidates);

@@ -48,6 +48,8 @@ export interface RoutingPlan {
   reasoning: string | null;
   /** The request after router templates and generation config (the same object when nothing changed). */
   req: Request;
+  /** The chosen variant's `fallback` settings in the request form (`hedge_after`, ...), when it has any. */
+  variantFallback: Record<string, unknown> | null;
 }
 
 export type PlanResult = { ok: true; plan: RoutingPlan } | { ok: false; status: number; type: string; message: string };
@@ -181,5 +183,11 @@ export function planRoute(svc: Services, input: PlanInput): PlanResult {
     const why = excluded.length ? ` (${excluded.slice(0, 5).map((e) => `${e.provider ? `${e.provider}/` : ''}${e.model}: ${e.reason}`).join('; ')})` : '';
     return { ok: false, status: 404, type: 'not_found_error', message: `no configured provider can serve "${input.model}"${why}. List the available models with GET /v1/models.` };
   }
-  return { ok: true, plan: { requested: input.model, router, auto, candidates, excluded, reasoning, req } };
+  const vf = variant?.fallback;
+  const variantFallback = vf
+    ? Object.fromEntries(
+        Object.entries({ hedge_after: vf.hedgeAfter, ttft_timeout: vf.ttftTimeout, idle_timeout: vf.idleTimeout, timeout: vf.timeout, max_attempts: vf.maxAttempts }).filter(([, v]) => v !== undefined),
+      )
+    : null;
+  return { ok: true, plan: { requested: input.model, router, auto, candidates, excluded, reasoning, req, variantFallback } };
 }

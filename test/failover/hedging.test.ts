@@ -7,11 +7,12 @@ let primary: Simulator;
 let backup: Simulator;
 let h: Harness;
 let client: Anthropic;
+const adminKey = 'sy-admin-key-for-hedging-tests-01';
 
 beforeAll(async () => {
   primary = await startSimulator({ port: 0, label: 'primary' });
   backup = await startSimulator({ port: 0, label: 'backup' });
-  h = await startHarness({ providers: { backup: { format: 'anthropic', base_url: backup.url, api_key: 'backup-hedge-0001', models: ['claude-sonnet-4-6'] } } }, { sim: primary });
+  h = await startHarness({ auth: { admin_key: adminKey }, providers: { backup: { format: 'anthropic', base_url: backup.url, api_key: 'backup-hedge-0001', models: ['claude-sonnet-4-6'] } } }, { sim: primary });
   client = new Anthropic({ baseURL: h.url, apiKey: h.key, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -74,5 +75,34 @@ describe('hedging', () => {
     const out = await hedgedStream('200ms');
     expect(out.text).toMatch(/via primary/);
     expect(out.attempts.find((a) => a.provider === 'backup')).toMatchObject({ success: false });
+  });
+});
+
+describe('hedging configured on a router variant', () => {
+  it('a variant with fallback.hedge_after hedges its requests', async () => {
+    const created = await fetch(`${h.url}/router/v1/routers?router_id=hedged`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        defaultRoute: {
+          route_id: 'main',
+          variants: [{ variant: { variant_id: 'v', model_id: 'anthropic/claude-sonnet-4-6', model_selection: { models: ['backup/claude-sonnet-4-6'] }, fallback: { hedge_after: '300ms' } }, weight: 100 }],
+        },
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const bad = await fetch(`${h.url}/router/v1/routers?router_id=bad-hedge`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ defaultRoute: { route_id: 'main', variants: [{ variant: { variant_id: 'v', model_id: 'x', fallback: { hedge_after: 'soon' } }, weight: 100 }] } }),
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('defaultRoute.variants[0].variant.fallback.hedge_after');
+
+    primary.fault({ fault: { kind: 'slow_first_token', ms: 3000 }, times: 1 });
+    const started = Date.now();
+    const msg = await client.messages.stream({ model: 'router/hedged', max_tokens: 30, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    expect((msg.content[0] as Anthropic.TextBlock).text).toMatch(/via backup/);
+    expect(Date.now() - started).toBeLessThan(2500);
   });
 });

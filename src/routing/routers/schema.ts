@@ -5,6 +5,7 @@
  * Errors carry the JSON path of the offending field in the caller's own spelling.
  */
 import { z } from 'zod';
+import { parseDuration } from '../../util/duration.js';
 import { compileCel } from './cel.js';
 import type {
   MessageTemplate,
@@ -242,6 +243,19 @@ const modelSelectionSchema = z.strictObject({
   provider: z.strictObject({ order: stringList.optional(), allowFallbacks: z.boolean().optional() }).optional(),
 });
 
+/** A duration such as "800ms" or "1.5s", or a number of milliseconds. */
+const durationValue = z.union([z.string(), z.number()]).refine(
+  (v) => {
+    try {
+      parseDuration(v);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a duration such as "800ms" or "1.5s"' },
+);
+
 const variantSchema = z.strictObject({
   variantId: id,
   modelId: z.string().min(1).optional(),
@@ -253,6 +267,16 @@ const variantSchema = z.strictObject({
     .optional(),
   webSearchOptions: z.strictObject({ searchContextSize: z.enum(['low', 'medium', 'high']).optional() }).optional(),
   compression: z.strictObject({ aggressiveness: z.number().min(0).max(1).optional() }).optional(),
+  /** Switchyard extension: the request-level `fallback` settings for requests this variant serves. */
+  fallback: z
+    .strictObject({
+      hedgeAfter: durationValue.optional(),
+      ttftTimeout: durationValue.optional(),
+      idleTimeout: durationValue.optional(),
+      timeout: durationValue.optional(),
+      maxAttempts: z.number().int().min(1).max(20).optional(),
+    })
+    .optional(),
 });
 
 const routeSchema = z.strictObject({

@@ -78,6 +78,8 @@ export interface Variant {
   /** Accepted and kept for compatibility; not acted on by the router engine. */
   webSearch?: { engine?: string; maxResults?: number; maxSteps?: number };
   webSearchOptions?: { searchContextSize?: string };
+  /** Switchyard extension: `fallback` settings (hedge_after, ttft_timeout, idle_timeout, timeout, max_attempts) for requests this variant serves; the request's own win. */
+  fallback?: { hedgeAfter?: string | number; ttftTimeout?: string | number; idleTimeout?: string | number; timeout?: string | number; maxAttempts?: number };
   compression?: { aggressiveness?: number };
 }
 
