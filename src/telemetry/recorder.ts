@@ -3,9 +3,10 @@ import type { Store } from '../store/index.js';
 import type { RequestRecord } from './record.js';
 
 /**
- * Queues request records and writes them to the store in batches on a timer, so the request path only appends to an
- * array. The queue is bounded: when it is full the oldest queued records are written synchronously-in-order first
- * (a forced flush) and, only if the store cannot keep up at all, records are counted as dropped and logged.
+ * Queues request records and writes them to the store in batches on a timer (or as soon as a batch is full), so the
+ * request path only appends to an array. A failed write puts the batch back in front of the queue to be retried. The
+ * queue is bounded (`telemetry.records.queue_limit`): a record arriving when it is full is counted in `dropped` and
+ * logged as an error — never dropped silently.
  */
 export class Recorder {
   private queue: RequestRecord[] = [];
