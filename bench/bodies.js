@@ -129,15 +129,75 @@ export const SDK_HEADERS = {
   'content-type': 'application/json',
 };
 
-/** {small: {false: Buffer, true: Buffer}, large: {...}} keyed by the stream flag, and each kind's headers. */
-export function buildBodies(repoRoot) {
+/**
+ * The same content as an OpenAI Chat Completions request: the system prompt (blocks joined) as the first message,
+ * Anthropic tools as function tools with the same JSON Schema, tool_use blocks as `tool_calls` and tool_result
+ * blocks as `tool` messages; cache_control, metadata, thinking and context_management have no OpenAI equivalent
+ * and are left out (thinking becomes `reasoning_effort`).
+ */
+export function toOpenAI(body) {
+  const text = (content) => (typeof content === 'string' ? content : content.filter((b) => b.type === 'text').map((b) => b.text).join('\n'));
+  const messages = [];
+  if (body.system) messages.push({ role: 'system', content: text(body.system) });
+  for (const m of body.messages) {
+    if (typeof m.content === 'string') {
+      messages.push({ role: m.role, content: m.content });
+    } else if (m.role === 'assistant') {
+      const calls = m.content.filter((b) => b.type === 'tool_use');
+      messages.push({
+        role: 'assistant',
+        content: text(m.content) || null,
+        ...(calls.length ? { tool_calls: calls.map((b) => ({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input) } })) } : {}),
+      });
+    } else {
+      for (const b of m.content) {
+        if (b.type === 'tool_result') messages.push({ role: 'tool', tool_call_id: b.tool_use_id, content: typeof b.content === 'string' ? b.content : text(b.content) });
+      }
+      const parts = m.content.filter((b) => b.type === 'text').map((b) => ({ type: 'text', text: b.text }));
+      if (parts.length) messages.push({ role: m.role, content: parts.length === 1 ? parts[0].text : parts });
+    }
+  }
+  return {
+    model: body.model,
+    max_completion_tokens: body.max_tokens,
+    ...(body.thinking ? { reasoning_effort: body.output_config?.effort ?? 'medium' } : {}),
+    messages,
+    tools: body.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.input_schema } })),
+  };
+}
+
+/** Headers the OpenAI JS SDK sends (minus the key). */
+export const OPENAI_SDK_HEADERS = {
+  'user-agent': 'OpenAI/JS 6.49.0',
+  'x-stainless-lang': 'js',
+  'x-stainless-package-version': '6.49.0',
+  'content-type': 'application/json',
+};
+
+/**
+ * {small: {false: Buffer, true: Buffer}, large: {...}} keyed by the stream flag, and each kind's headers.
+ * `openai: true` gives the same content as OpenAI Chat Completions requests (streams ask for the usage chunk,
+ * as agent clients do); `model` replaces the model, `extra` adds top-level fields (e.g. `models` for failover).
+ */
+export function buildBodies(repoRoot, { openai = false, model, extra } = {}) {
   const out = {};
   for (const [kind, make, headers] of [
     ['small', smallBody, SDK_HEADERS],
     ['large', () => largeBody(repoRoot), CLAUDE_CODE_HEADERS],
   ]) {
-    const b = make();
-    out[kind] = { headers, false: Buffer.from(JSON.stringify({ ...b, stream: false })), true: Buffer.from(JSON.stringify({ ...b, stream: true })) };
+    let b = make();
+    if (model) b.model = model;
+    if (openai) b = toOpenAI(b);
+    Object.assign(b, extra);
+    if (openai) {
+      out[kind] = {
+        headers: OPENAI_SDK_HEADERS,
+        false: Buffer.from(JSON.stringify(b)),
+        true: Buffer.from(JSON.stringify({ ...b, stream: true, stream_options: { include_usage: true } })),
+      };
+    } else {
+      out[kind] = { headers, false: Buffer.from(JSON.stringify({ ...b, stream: false })), true: Buffer.from(JSON.stringify({ ...b, stream: true })) };
+    }
   }
   return out;
 }

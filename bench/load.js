@@ -16,18 +16,35 @@ export function createPool(url, concurrency) {
   });
 }
 
-const STOP_TAIL = /event: *message_stop\r?\ndata: *\{[^\n]*"type": *"message_stop"[^\n]*\}\r?\n\r?\n$/;
+/** How a complete stream ends, per client protocol (a provider error inside a stream never matches). */
+const STREAM_END = {
+  anthropic: /event: *message_stop\r?\ndata: *\{[^\n]*"type": *"message_stop"[^\n]*\}\r?\n\r?\n$/,
+  openai: /\ndata: *\[DONE\]\r?\n\r?\n$/,
+  gemini: /"finishReason": *"[A-Z_]+"[^\n]*\}\r?\n\r?\n$/,
+};
+/** Bytes of a stream's end kept for that check: Gemini's last chunk carries finishReason before ~500 bytes of usage. */
+const TAIL = { anthropic: 512, openai: 512, gemini: 2048 };
+const END_NAME = { anthropic: 'message_stop', openai: 'data: [DONE]', gemini: 'a finishReason chunk' };
+
+/** Whether the end of a stream (`tail`: its last bytes, or all of it) shows a complete answer in `protocol`. */
+export function streamComplete(protocol, tail) {
+  return STREAM_END[protocol].test(tail);
+}
 
 /**
- * Runs one closed loop. opts: {pool, path, headers, body: Buffer, stream, concurrency, durationMs}.
- * Returns {count, errors, firstError, elapsedMs, latency: Float64Array (sorted), ttfb: Float64Array (sorted, stream only)}.
+ * Runs one closed loop. opts: {pool, path, headers, body: Buffer, stream, protocol (of the answer, default
+ * anthropic), concurrency, durationMs, classify?: (responseHeaders, bodyText) => group name}.
+ * Returns {count, errors, firstError, elapsedMs, latency: Float64Array (sorted), ttfb: Float64Array (sorted, stream
+ * only), groups: {name: latencies (sorted)} of the successful requests (with classify, which keeps whole bodies)}.
  */
-export async function runLoad({ pool, path, headers, body, stream, concurrency, durationMs }) {
+export async function runLoad({ pool, path, headers, body, stream, protocol = 'anthropic', concurrency, durationMs, classify }) {
   const latency = new Float64Array(CAPACITY);
   const ttfb = new Float64Array(stream ? CAPACITY : 0);
   let count = 0;
   let errors = 0;
   let firstError;
+  const groups = {};
+  const keep = TAIL[protocol];
   const start = performance.now();
   const deadline = start + durationMs;
   const fail = (msg) => {
@@ -41,18 +58,23 @@ export async function runLoad({ pool, path, headers, body, stream, concurrency, 
     let first = -1;
     let bytes = 0;
     let tail = Buffer.alloc(0);
+    const chunks = [];
     for await (const chunk of res.body) {
       if (first < 0) first = performance.now();
       bytes += chunk.length;
-      if (stream) tail = tail.length + chunk.length <= 512 ? Buffer.concat([tail, chunk]) : Buffer.concat([tail, chunk]).subarray(-512);
+      if (classify) chunks.push(chunk);
+      if (stream) tail = tail.length + chunk.length <= keep ? Buffer.concat([tail, chunk]) : Buffer.concat([tail, chunk]).subarray(-keep);
     }
     const t1 = performance.now();
     if (res.statusCode !== 200) return fail(`HTTP ${res.statusCode}`);
     if (bytes === 0) return fail('empty body');
-    if (stream && !STOP_TAIL.test(tail.toString('utf8'))) return fail(`stream did not end with message_stop: ...${JSON.stringify(tail.toString('utf8').slice(-120))}`);
+    if (stream && !streamComplete(protocol, tail.toString('utf8'))) {
+      return fail(`stream did not end with ${END_NAME[protocol]}: ...${JSON.stringify(tail.toString('utf8').slice(-120))}`);
+    }
     if (count < CAPACITY) {
       latency[count] = t1 - t0;
       if (stream) ttfb[count] = first - t0;
+      if (classify) (groups[classify(res.headers, Buffer.concat(chunks).toString('utf8'))] ??= []).push(t1 - t0);
     }
     count++;
   }
@@ -78,6 +100,7 @@ export async function runLoad({ pool, path, headers, body, stream, concurrency, 
     elapsedMs,
     latency: latency.subarray(0, n).sort(),
     ttfb: stream ? ttfb.subarray(0, n).sort() : ttfb,
+    groups: Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, Float64Array.from(v).sort()])),
   };
 }
 
