@@ -574,7 +574,7 @@ the previous answer is complete. The simulator gives short answers, so the numbe
 generation.
 
 \`\`\`sh
-npm run bench                    # about 7.5 minutes: 5 s per cell after a 1 s warm-up (translation cells 3 s after 0.5 s)
+npm run bench                    # about 7 minutes: 5 s per cell after a 1 s warm-up (translation cells 3 s after 0.5 s)
 npm run bench -- --quick         # about 3 minutes: 2 s per cell (translation and failover cells 1 s)
 npm run bench -- --sections translation --translation-concurrency 16 --no-write
 npm run bench -- --duration 10 --concurrency 1,8 --no-write
