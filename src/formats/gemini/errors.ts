@@ -1,4 +1,5 @@
-import type { ErrorInfo, ErrorKind } from '../canonical/types.js';
+import { errorKindForStatus } from '../canonical/errors.js';
+import type { ErrorInfo } from '../canonical/types.js';
 import { isObj, type Obj } from './fields.js';
 
 /**
@@ -27,34 +28,6 @@ const STATUS_NAME: Record<number, string> = {
   504: 'DEADLINE_EXCEEDED',
 };
 
-function kindForStatus(status: number): ErrorKind {
-  switch (status) {
-    case 400:
-    case 409:
-    case 422:
-      return 'invalid_request';
-    case 401:
-      return 'authentication';
-    case 402:
-      return 'billing';
-    case 403:
-      return 'permission';
-    case 404:
-      return 'not_found';
-    case 408:
-    case 504:
-      return 'timeout';
-    case 413:
-      return 'request_too_large';
-    case 429:
-      return 'rate_limit';
-    case 503:
-    case 529:
-      return 'overloaded';
-    default:
-      return status >= 500 ? 'api_error' : 'invalid_request';
-  }
-}
 
 /** "34.4s" (protobuf Duration JSON) → seconds, rounded up so a retry never comes early. */
 export function parseRetryDelay(delay: unknown): number | undefined {
@@ -86,7 +59,7 @@ export function errorFromGemini(httpStatus: number, err: Obj | undefined, retryA
   const ds = err ? details(err) : [];
   const keyInvalid = ds.some((d) => d['@type'] === ERROR_INFO && d.reason === 'API_KEY_INVALID') || /API key not valid/i.test(message);
   let outStatus = status;
-  let kind = kindForStatus(status);
+  let kind = errorKindForStatus(status);
   if (keyInvalid) {
     outStatus = 401;
     kind = 'authentication';

@@ -1,34 +1,9 @@
+import { errorKindForStatus } from '../canonical/errors.js';
 import type { ErrorInfo, ErrorKind } from '../canonical/types.js';
-import { isObj, num, str, type Obj, type WireErrorBody } from './wire.js';
 
-/** HTTP status → canonical kind (wire-formats 5.9.8). */
-export function kindForStatus(status: number): ErrorKind {
-  switch (status) {
-    case 400:
-    case 422:
-      return 'invalid_request';
-    case 401:
-      return 'authentication';
-    case 402:
-      return 'billing';
-    case 403:
-      return 'permission';
-    case 404:
-      return 'not_found';
-    case 408:
-    case 504:
-      return 'timeout';
-    case 413:
-      return 'request_too_large';
-    case 429:
-      return 'rate_limit';
-    case 503:
-    case 529:
-      return 'overloaded';
-    default:
-      return status >= 500 ? 'api_error' : 'invalid_request';
-  }
-}
+/** HTTP status → canonical kind (wire-formats 5.9.8), shared by every codec. */
+export const kindForStatus = errorKindForStatus;
+import { isObj, num, str, type Obj, type WireErrorBody } from './wire.js';
 
 /** OpenAI signals an exhausted quota with a 429 that retrying cannot fix. */
 function isQuota(type: string | undefined, code: string | undefined): boolean {

@@ -1,4 +1,5 @@
 import type { ErrorInfo, ErrorKind } from '../../canonical/types.js';
+import { errorKindForStatus } from '../../canonical/errors.js';
 import { anthropicErrorType } from '../errors.js';
 
 /** Anthropic error type and HTTP status of each canonical error kind (wire-formats 2.3). */
@@ -22,10 +23,7 @@ export function errorType(kind: ErrorKind): string {
 }
 
 /** Canonical kind of an HTTP status, when the body names no (known) Anthropic error type. */
-export function kindForStatus(status: number): ErrorKind {
-  if (status === 408) return 'timeout';
-  return KIND_BY_TYPE[anthropicErrorType(status)] ?? (status >= 500 ? 'api_error' : 'invalid_request');
-}
+export const kindForStatus = errorKindForStatus;
 
 /** Status for an Anthropic error type seen without an HTTP status (an `error` event inside a 200 stream). */
 export function statusForType(type: string): number {
