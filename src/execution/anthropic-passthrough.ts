@@ -15,6 +15,7 @@ import { authHeaders, upstreamUrl, type UpstreamAgents } from '../providers/upst
 import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
+import { circuitsOpenMessage, requestScope } from './scope.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, writeBatch } from './io.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
@@ -74,13 +75,7 @@ export async function passthroughMessages(
   query: string,
   op: 'messages' | 'count_tokens' = 'messages',
 ): Promise<void> {
-  const clientGone = new AbortController();
-  ctx.res.once('close', () => {
-    if (!ctx.res.writableFinished) clientGone.abort();
-  });
-  const deadline = performance.now() + (ctx.limits.totalMs ?? svc.totalTimeoutMs);
-  const requestSignal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(ctx.limits.totalMs ?? svc.totalTimeoutMs)]);
-  const chain = candidates.slice(0, ctx.limits.maxAttempts ?? svc.maxAttempts);
+  const { signal: requestSignal, deadline, chain } = requestScope(ctx, candidates, svc);
   let waited = false;
 
   for (let i = 0; i < chain.length; i++) {
@@ -91,7 +86,7 @@ export async function passthroughMessages(
       // The circuit is open: no request is sent; the next candidate, if any, answers.
       ctx.attempts.push(skippedAttempt(provider.name, model, gate.retryInMs));
       if (!last) continue;
-      sendError(ctx, 503, `every provider for this request is failing right now (circuits open); retry in ${Math.ceil(gate.retryInMs / 1000)} s`, { type: 'overloaded_error', errorClass: 'circuit_open', headers: { ...switchyardHeaders(ctx), 'retry-after': String(Math.ceil(gate.retryInMs / 1000)) } });
+      sendError(ctx, 503, circuitsOpenMessage(gate.retryInMs), { type: 'overloaded_error', errorClass: 'circuit_open', headers: { ...switchyardHeaders(ctx), 'retry-after': String(Math.ceil(gate.retryInMs / 1000)) } });
       return;
     }
     const attemptsBefore = ctx.attempts.length;

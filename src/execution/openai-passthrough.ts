@@ -10,6 +10,7 @@ import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
 import type { ExecutionServices } from './anthropic-passthrough.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
+import { circuitsOpenMessage, requestScope } from './scope.js';
 import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, writeBatch } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
@@ -106,14 +107,8 @@ export function readOpenAIUsage(u: Record<string, unknown> | null | undefined): 
  * `stream_options.include_usage` edited; the answer's bytes with only `model` replaced and `metadata` added.
  */
 export async function passthroughChat(svc: ExecutionServices, ctx: RequestContext, view: OpenAIRequestView, candidates: Candidate[]): Promise<void> {
-  const clientGone = new AbortController();
-  ctx.res.once('close', () => {
-    if (!ctx.res.writableFinished) clientGone.abort();
-  });
-  const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(ctx.limits.totalMs ?? svc.totalTimeoutMs)]);
-  const deadline = performance.now() + (ctx.limits.totalMs ?? svc.totalTimeoutMs);
   let waited = false;
-  const chain = candidates.slice(0, ctx.limits.maxAttempts ?? svc.maxAttempts);
+  const { signal, deadline, chain } = requestScope(ctx, candidates, svc);
   for (let i = 0; i < chain.length; i++) {
     const { provider, model } = chain[i];
     const last = i === chain.length - 1;
@@ -122,7 +117,7 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
       // The circuit is open: no request is sent; the next candidate, if any, answers.
       ctx.attempts.push(skippedAttempt(provider.name, model, gate.retryInMs));
       if (!last) continue;
-      sendError(ctx, 503, `every provider for this request is failing right now (circuits open); retry in ${Math.ceil(gate.retryInMs / 1000)} s`, { type: 'overloaded_error', errorClass: 'circuit_open', headers: { ...switchyardHeaders(ctx), 'retry-after': String(Math.ceil(gate.retryInMs / 1000)) } });
+      sendError(ctx, 503, circuitsOpenMessage(gate.retryInMs), { type: 'overloaded_error', errorClass: 'circuit_open', headers: { ...switchyardHeaders(ctx), 'retry-after': String(Math.ceil(gate.retryInMs / 1000)) } });
       return;
     }
     const attemptsBefore = ctx.attempts.length;

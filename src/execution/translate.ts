@@ -11,6 +11,7 @@ import type { Provider } from '../providers/registry.js';
 import { emptyUsage as emptyRecordUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
+import { circuitsOpenMessage, requestScope } from './scope.js';
 import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
@@ -109,13 +110,7 @@ export async function executeTranslated(
   opts: TranslateOptions = {},
 ): Promise<void> {
   const clientCodec = codecFor(ctx.api);
-  const clientGone = new AbortController();
-  ctx.res.once('close', () => {
-    if (!ctx.res.writableFinished) clientGone.abort();
-  });
-  const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(ctx.limits.totalMs ?? svc.totalTimeoutMs)]);
-  const deadline = performance.now() + (ctx.limits.totalMs ?? svc.totalTimeoutMs);
-  const chain = candidates.slice(0, ctx.limits.maxAttempts ?? svc.maxAttempts);
+  const { signal, deadline, chain } = requestScope(ctx, candidates, svc);
   const toolNames = req.tools?.map((t) => t.name);
   const arbiter = new Arbiter();
   const hedgeAfterMs = req.stream ? ctx.hedgeAfterMs : null;
@@ -273,7 +268,7 @@ export async function executeTranslated(
       if (!gate.allowed) {
         ctx.attempts.push(skippedAttempt(cand.provider.name, cand.model, gate.retryInMs));
         const seconds = String(Math.ceil(gate.retryInMs / 1000));
-        lastFailure ??= { kind: 'failed', retryable: true, respond: clientError(503, 'overloaded', `every provider for this request is failing right now (circuits open); retry in ${seconds} s`, 'circuit_open', { 'retry-after': seconds }) };
+        lastFailure ??= { kind: 'failed', retryable: true, respond: clientError(503, 'overloaded', circuitsOpenMessage(gate.retryInMs), 'circuit_open', { 'retry-after': seconds }) };
         continue;
       }
       const id = Symbol('attempt');
