@@ -14,4 +14,16 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // The portal runs in the browser. Nothing from prompts, model output or metadata may ever become HTML there.
+    files: ['portal/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'The portal renders text only (SECURITY: no HTML from records).' },
+        { selector: "AssignmentExpression[left.property.name=/^(innerHTML|outerHTML)$/]", message: 'The portal renders text only (SECURITY: no HTML from records).' },
+      ],
+    },
+  },
 );

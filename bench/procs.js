@@ -1,7 +1,8 @@
 // Child processes for the benchmark: spawn (optionally pinned to a core), wait until listening, CPU time and memory
 // from /proc, and kill everything on exit.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
 const children = new Set();
@@ -55,6 +56,45 @@ export function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMB: kb('VmRSS') / 1024, hwmMB: kb('VmHWM') / 1024 };
+}
+
+/**
+ * Resets the process's peak resident set (VmHWM) to its current RSS (`/proc/PID/clear_refs`, Linux 4.0+), so that
+ * VmHWM read after a cell is that cell's peak. False when the kernel or permissions do not allow it.
+ */
+export function resetPeak(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until core `cpu` (or the whole machine) has been under `pct` % busy for a 250 ms window, or `maxMs` pass:
+ * freshly started processes finish their start-up work (the router loads its tokenizer tables) before a measurement.
+ */
+export async function waitIdle(cpu, { pct = 10, maxMs = 15_000 } = {}) {
+  const end = Date.now() + maxMs;
+  while (Date.now() < end) {
+    const before = machineBusyMs(cpu);
+    await new Promise((r) => setTimeout(r, 250));
+    if (((machineBusyMs(cpu) - before) / 250) * 100 < pct) return true;
+  }
+  return false;
+}
+
+/** A TCP port free on 127.0.0.1 right now, for programs that cannot listen on port 0 and report it. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 export function cpuModel() {

@@ -11,6 +11,10 @@ import type { LiveStats } from './routing/stats/index.js';
 import type { CircuitBreakers } from './execution/breakers/index.js';
 import type { Metrics } from './telemetry/metrics.js';
 import type { RouterRegistry } from './routing/router-registry.js';
+import type { BodyCapture } from './telemetry/bodies.js';
+import type { Cluster } from './cluster/index.js';
+import type { KeyLimiter } from './limits/index.js';
+import type { Tracing } from './telemetry/tracing/index.js';
 
 /** The long-lived services every request handler uses. */
 export interface Services {
@@ -32,6 +36,14 @@ export interface Services {
   /** Circuit breakers per (provider, model, key). */
   breakers: CircuitBreakers;
   metrics: Metrics;
+  /** Request/response body capture for records; null unless `telemetry.records.bodies` is on. */
+  bodies: BodyCapture | null;
+  /** OpenTelemetry span export of finished requests; null unless an OTLP endpoint is configured. */
+  tracing: Tracing | null;
+  /** Shared state across instances (Redis, PostgreSQL change notifications); inert for a lone SQLite instance. */
+  cluster: Cluster;
+  /** Per-key limits, checked once per generation request after routing chose its candidates. */
+  limits: KeyLimiter;
   /** True while shutting down: readiness fails so load balancers stop sending. */
   draining: boolean;
 }

@@ -4,18 +4,25 @@ import { pino, type Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { bootstrapConfigKeys, KeyRing } from './auth/index.js';
 import { createHttpServer } from './ingress/server.js';
+import { parseBind } from './ingress/listeners.js';
+import { portalReady } from './ingress/portal/index.js';
 import { buildProviders, demoProvider, ProviderRegistry, type Provider } from './providers/registry.js';
 import { UpstreamAgents } from './providers/upstream.js';
 import { openStore, type Store } from './store/index.js';
 import { Recorder } from './telemetry/recorder.js';
+import { RecordPruner } from './telemetry/retention.js';
 import type { Services } from './app-types.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
 import { Catalog, type CatalogOverride } from './routing/catalog/index.js';
 import { RouterRegistry } from './routing/router-registry.js';
 import { warmTokenCounting } from './formats/tokens/index.js';
 import { LiveStats } from './routing/stats/index.js';
+import { Cluster, hasChangeFeed, SAFETY_POLL_MS } from './cluster/index.js';
 import { CircuitBreakers } from './execution/breakers/index.js';
 import { Metrics } from './telemetry/metrics.js';
+import { BodyCapture } from './telemetry/bodies.js';
+import { Redactor } from './telemetry/redact.js';
+import { createTracing } from './telemetry/tracing/index.js';
 
 export interface AppOptions {
   config: Config;
@@ -35,8 +42,11 @@ export interface AppOptions {
 export interface App {
   services: Services;
   server: http.Server;
+  /** The listener of `server.admin_bind` (admin API and portal), when configured. */
+  adminServer: http.Server | null;
   demo: Simulator | null;
   url: string | null;
+  adminUrl: string | null;
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, lets in-flight requests finish within the grace period, flushes records, closes the store. */
   close(graceMs?: number): Promise<void>;
@@ -51,6 +61,14 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
 }
 
 /** Config `models` objects of each provider become catalog additions/overrides (SPEC section 8). */
+/** Body capture when configured; the redactor knows every provider key and the admin key by value. */
+function bodyCapture(config: Config, registry: ProviderRegistry): BodyCapture | null {
+  if (!config.telemetry.records.bodies) return null;
+  const secrets = registry.list().flatMap((p) => p.keys);
+  if (config.auth.admin_key) secrets.push(config.auth.admin_key);
+  return new BodyCapture(new Redactor(secrets), config.telemetry.records.body_max_bytes);
+}
+
 function catalogOverrides(config: Config): CatalogOverride[] {
   const out: CatalogOverride[] = [];
   for (const [provider, p] of Object.entries(config.providers)) {
@@ -62,18 +80,28 @@ function catalogOverrides(config: Config): CatalogOverride[] {
   return out;
 }
 
+/** `telemetry.records.enabled: false`: every record is discarded where it would be queued, so nothing is written. */
+class DisabledRecorder extends Recorder {
+  override add(): void {}
+}
+
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   const log = opts.logger ?? createLogger(config.telemetry.log_level);
+  // Before the store opens: a bad OTEL_EXPORTER_OTLP_* endpoint fails the start with nothing to clean up.
+  const tracing = await createTracing(config.telemetry.otlp, log, opts.env ?? process.env);
   const store = opts.store ?? (await openStore(config, opts.dataDir));
   await bootstrapConfigKeys(store, config);
   // Config routers are validated before anything else starts: an invalid one fails the start like any config error.
-  const routers = await RouterRegistry.open(store, { config: config.routers, configFile: opts.configFile, log }).catch(async (err: unknown) => {
+  // With a change feed (Redis, PostgreSQL NOTIFY) changes arrive as events; the store poll is only a safety net.
+  const feedExpected = hasChangeFeed(config, store);
+  const routers = await RouterRegistry.open(store, { config: config.routers, configFile: opts.configFile, log, refreshMs: feedExpected ? SAFETY_POLL_MS : undefined }).catch(async (err: unknown) => {
     if (!opts.store) await store.close();
     throw err;
   });
-  const keys = await KeyRing.open(store, config.auth.admin_key);
-  const recorder = new Recorder(store, log, { flushIntervalMs: config.telemetry.records.flush_interval, queueLimit: config.telemetry.records.queue_limit });
+  const keys = await KeyRing.open(store, config.auth.admin_key, feedExpected ? SAFETY_POLL_MS : undefined, log);
+  const recorderOpts = { flushIntervalMs: config.telemetry.records.flush_interval, queueLimit: config.telemetry.records.queue_limit };
+  const recorder = config.telemetry.records.enabled ? new Recorder(store, log, recorderOpts) : new DisabledRecorder(store, log, recorderOpts);
 
   let providers = opts.providers ?? buildProviders(config, opts.env ?? process.env);
   let demo: Simulator | null = null;
@@ -85,30 +113,48 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const agents = new UpstreamAgents(config.failover.timeouts.connect ?? 10_000);
   const catalog = Catalog.builtin().withOverrides(catalogOverrides(config));
   const stats = new LiveStats();
+  let cluster: Cluster | undefined;
   const breakers = new CircuitBreakers(config.failover.breaker, {
-    onChange: (key, from, to, reason) => log.warn({ provider: key.provider, model: key.model, key: key.key, from, to, reason }, 'circuit breaker changed state'),
+    onChange: (key, from, to, reason) => {
+      log.warn({ provider: key.provider, model: key.model, key: key.key, from, to, reason }, 'circuit breaker changed state');
+      cluster?.breakerChanged(key, from, to, reason);
+    },
   });
+  cluster = await Cluster.start({ config, log, store, keys, routers, breakers, stats });
   // Fastest first: live p50 time to first token once measured, the catalog's prior until then.
   const routing = { registry, catalog, aliases: config.aliases, expectedTtftMs: (p: string, m: string, entry?: { priors: { ttftMs: number } }) => stats.ttftP50(p, m)?.value ?? entry?.priors.ttftMs ?? 1000 };
-  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agents, catalog, routing, stats, breakers, metrics: new Metrics(breakers, () => recorder.depth), draining: false };
+  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agents, catalog, routing, stats, breakers, metrics: new Metrics(breakers, () => recorder.depth, () => recorder.dropped), bodies: bodyCapture(config, registry), tracing, cluster, limits: cluster.limiter, draining: false };
+  cluster.registerMetrics(services.metrics.registry);
   const server = createHttpServer(services);
+  const adminServer = config.server.admin_bind ? createHttpServer(services, 'admin') : null;
+  // Sessions must verify from the first request on (another instance may have issued them).
+  await portalReady(services);
+  const pruner = new RecordPruner(store, log, { retentionMs: config.telemetry.records.retention });
+  pruner.start();
 
   const app: App = {
     services,
     server,
+    adminServer,
     demo,
     url: null,
+    adminUrl: null,
     async listen(port = config.server.port, host = config.server.host) {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
+      const bind = (srv: http.Server, p: number, h: string) =>
+        new Promise<string>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen(p, h, () => {
+            srv.off('error', reject);
+            const addr = srv.address() as AddressInfo;
+            const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+            resolve(`${config.server.tls ? 'https' : 'http'}://${shownHost}:${addr.port}`);
+          });
         });
-      });
-      const addr = server.address() as AddressInfo;
-      const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-      app.url = `http://${shownHost}:${addr.port}`;
+      app.url = await bind(server, port, host);
+      if (adminServer) {
+        const admin = parseBind(config.server.admin_bind!);
+        app.adminUrl = await bind(adminServer, admin.port, admin.host);
+      }
       // The tokenizer tables (~100 MB) serve translation and estimates. Load them after start-up, off any request's
       // path, when some provider speaks another format than Anthropic's; an Anthropic-only router (Claude Code
       // passthrough) loads them only if a request ever needs them.
@@ -122,12 +168,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       // Keep-alive connections that become idle after their last response must not hold the shutdown open.
       const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+      const adminClosed = adminServer?.listening ? new Promise<void>((resolve) => adminServer.close(() => resolve())) : Promise.resolve();
+      adminServer?.closeIdleConnections();
       await closed;
+      adminServer?.closeAllConnections();
+      await adminClosed;
       clearTimeout(timer);
       clearInterval(idleSweep);
-      await recorder.close();
+      // The store gets as long again as the requests had to take the last records (it may be briefly unavailable).
+      await recorder.close(graceMs);
+      await pruner.stop();
+      await tracing?.shutdown();
       keys.close();
       routers.close();
+      await cluster.close();
       await agents.close();
       if (demo) await demo.close();
       await store.close();

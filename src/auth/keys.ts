@@ -1,5 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { ClientKey, Permission, Store } from '../store/index.js';
+import type { KeyLimitsInput } from '../limits/schema.js';
 
 const KEY_PREFIX = 'sk-sy-';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -33,6 +35,12 @@ export interface AuthenticatedKey {
   name: string;
   permissions: readonly Permission[];
   admin: boolean;
+  /** Limits stored with the key (see src/limits); the config's defaults and config-key limits apply under them. */
+  limits?: KeyLimitsInput | null;
+}
+
+function authenticated(k: ClientKey): AuthenticatedKey {
+  return { id: k.id, name: k.name, permissions: k.permissions, admin: k.permissions.includes('admin'), limits: k.limits ?? null };
 }
 
 /**
@@ -43,29 +51,65 @@ export class KeyRing {
   private byHash = new Map<string, AuthenticatedKey>();
   private marker = -1;
   private timer: NodeJS.Timeout | undefined;
+  private reloading: Promise<void> = Promise.resolve();
+  private refreshing = false;
+  /** Set while refreshes fail (the store is unreachable): the keys last read keep serving, and it is logged once. */
+  private refreshError: string | null = null;
+  /** Called after a key change applied through this process, to tell the other instances (set by the app). */
+  onLocalChange: (() => void) | null = null;
 
   private constructor(
     private readonly store: Store,
     private readonly secret: Buffer,
     private readonly adminKey: string | undefined,
+    private readonly log?: Logger,
   ) {}
 
-  static async open(store: Store, adminKey: string | undefined, refreshMs = 1000): Promise<KeyRing> {
-    const ring = new KeyRing(store, await store.secret(), adminKey);
+  static async open(store: Store, adminKey: string | undefined, refreshMs = 1000, log?: Logger): Promise<KeyRing> {
+    const ring = new KeyRing(store, await store.secret(), adminKey, log);
     await ring.reload();
-    ring.timer = setInterval(() => void ring.refreshIfChanged().catch(() => undefined), refreshMs);
+    ring.timer = setInterval(() => void ring.tick(), refreshMs);
     ring.timer.unref();
     return ring;
+  }
+
+  private async tick(): Promise<void> {
+    // One refresh at a time: against a store that stopped answering, each would wait out its connect timeout.
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      await this.refreshIfChanged();
+      if (this.refreshError !== null) this.log?.info({ keys: this.byHash.size }, 'client key refresh works again');
+      this.refreshError = null;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (this.refreshError === null) {
+        this.log?.warn({ err: message, keys: this.byHash.size }, 'client key refresh failed; serving the keys last read until the store answers again');
+      }
+      this.refreshError = message;
+    } finally {
+      this.refreshing = false;
+    }
   }
 
   hash(key: string): string {
     return hashKey(this.secret, key);
   }
 
+  /**
+   * Re-reads the active keys. Reloads run one after another, so one started after a write (a key created or revoked
+   * through the admin API) is applied after any reload already in flight, which may have read the keys before it.
+   */
   async reload(): Promise<void> {
+    const run = this.reloading.then(() => this.load());
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async load(): Promise<void> {
     const keys = await this.store.listKeys();
     const next = new Map<string, AuthenticatedKey>();
-    for (const k of keys) next.set(k.hash, { id: k.id, name: k.name, permissions: k.permissions, admin: k.permissions.includes('admin') });
+    for (const k of keys) next.set(k.hash, authenticated(k));
     this.byHash = next;
     this.marker = await this.store.changeMarker();
   }
@@ -77,11 +121,19 @@ export class KeyRing {
 
   /** Applies a change made through this process at once (the change marker only sees other connections). */
   noteCreated(k: ClientKey): void {
-    if (k.revokedAt === null) this.byHash.set(k.hash, { id: k.id, name: k.name, permissions: k.permissions, admin: k.permissions.includes('admin') });
+    if (k.revokedAt === null) this.byHash.set(k.hash, authenticated(k));
+    this.onLocalChange?.();
   }
 
   noteRevoked(k: ClientKey): void {
     this.byHash.delete(k.hash);
+    this.onLocalChange?.();
+  }
+
+  /** Applies a change of a key's stored limits made through this process at once. */
+  noteLimits(k: ClientKey): void {
+    if (k.revokedAt === null && this.byHash.has(k.hash)) this.byHash.set(k.hash, authenticated(k));
+    this.onLocalChange?.();
   }
 
   get activeCount(): number {

@@ -1,6 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { ClientKey, Permission, Store } from '../store/index.js';
 import { displayPrefix, generateKey, hashKey } from './keys.js';
+import type { KeyLimitsInput } from '../limits/schema.js';
 
 /** Creates a new random client key; the plaintext is returned once and never stored. */
 export async function createClientKey(
@@ -8,9 +9,10 @@ export async function createClientKey(
   name: string,
   permissions: Permission[] = [],
   source: ClientKey['source'] = 'cli',
+  limits: KeyLimitsInput | null = null,
 ): Promise<{ key: string; record: ClientKey }> {
   const key = generateKey();
-  const record = await store.insertKey({ name, hash: hashKey(await store.secret(), key), prefix: displayPrefix(key), permissions, source });
+  const record = await store.insertKey({ name, hash: hashKey(await store.secret(), key), prefix: displayPrefix(key), permissions, source, limits });
   return { key, record };
 }
 

@@ -1,6 +1,7 @@
 import { createApp, createLogger, type App } from '../app.js';
 import { PRESETS_BY_NAME } from '../providers/presets.js';
 import { ensureLocalKey } from './local-key.js';
+import { checkExposure } from './exposure.js';
 import { resolveConfig, type CommonOptions } from './options.js';
 
 /** Starts the router and returns it; prints where it listens, a key and how to point Claude Code at it. */
@@ -8,6 +9,10 @@ export async function startRouter(opts: CommonOptions, out: (line: string) => vo
   const { config, dataDir, file } = await resolveConfig(opts);
   const log = createLogger(config.telemetry.log_level);
   const app = await createApp({ config, dataDir, logger: log, configFile: file ?? undefined });
+  await checkExposure(config, app.services.store).catch(async (err: unknown) => {
+    await app.close(0);
+    throw err;
+  });
   const url = await app.listen();
   const key = await ensureLocalKey(app.services.store, dataDir);
   if (key) await app.services.keys.reload();
@@ -32,7 +37,14 @@ export async function startRouter(opts: CommonOptions, out: (line: string) => vo
   return { app, key };
 }
 
-/** `switchyard start`: runs until SIGTERM/SIGINT, then drains in-flight requests and streams and exits 0. */
+/** Added to the shutdown's own deadlines before the watchdog gives up on a shutdown that hangs (e.g. on the store). */
+const SHUTDOWN_SLACK_MS = 10_000;
+
+/**
+ * `switchyard start`: runs until SIGTERM/SIGINT, then stops accepting connections, lets in-flight requests and
+ * streams finish (up to `server.shutdown_grace`, then cuts them), writes every queued record (retrying for up to
+ * another `shutdown_grace` if the store is failing), closes the store and exits 0. See docs/records.md.
+ */
 export async function runStart(opts: CommonOptions): Promise<void> {
   // Signal handlers go in before anything is printed, so a signal right after the banner still drains cleanly.
   let app: App | null = null;
@@ -45,7 +57,14 @@ export async function runStart(opts: CommonOptions): Promise<void> {
     }
     if (stopping) return;
     stopping = true;
-    app.services.log.info({ signal }, 'shutting down: draining in-flight requests');
+    const grace = app.services.config.server.shutdown_grace;
+    app.services.log.info({ signal, graceMs: grace }, 'shutting down: draining in-flight requests');
+    // The drain and the record flush each have a deadline; this catches anything else that hangs (a store that
+    // stopped answering while being closed), so a supervisor's SIGTERM always ends the process.
+    setTimeout(() => {
+      app?.services.log.error({ recordsUnwritten: app.services.recorder.depth }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, 2 * grace + SHUTDOWN_SLACK_MS).unref();
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration, parseSize } from '../util/duration.js';
+import { keyLimitsSchema } from '../limits/schema.js';
+import { parseCidr } from '../providers/remote-fetch/address.js';
 
 const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
   try {
@@ -86,24 +88,84 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       body_limit: size.default(32 * 1024 * 1024),
       shutdown_grace: duration.default(10_000),
+      /** HTTPS instead of HTTP: PEM certificate (chain) and private key files (docs/security.md). */
+      tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+      /**
+       * `host:port` of a second listener for /admin/v1 and /portal; when set they are served only there, not on the
+       * main port (docs/security.md).
+       */
+      admin_bind: z
+        .string()
+        .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9091')
+        .optional(),
+      /** Largest single upstream stream event, and largest upstream JSON body, held in memory (hostile providers). */
+      upstream_event_limit: size.default(16 * 1024 * 1024),
+      upstream_body_limit: size.default(64 * 1024 * 1024),
     })
     .prefault({}),
+  /** Fetching image URLs on a client's behalf (Gemini needs remote images inline); docs/security.md. */
+  remote_fetch: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      max_bytes: size.default(10 * 1024 * 1024),
+      timeout: duration.default(10_000),
+      /** Private addresses or CIDR ranges fetched anyway (an internal image server); empty by default. */
+      allow_addresses: z
+        .array(
+          z.string().refine((v) => {
+            try {
+              parseCidr(v);
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'expected an IP address or CIDR range'),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      /** GET /metrics needs a key: the scrape key below or the admin key. */
+      require_key: z.boolean().default(false),
+      /** A key that may read /metrics and nothing else, for the Prometheus scraper (at least 16 characters). */
+      key: z.string().min(16, 'metrics.key must be at least 16 characters').optional(),
+    })
+    .prefault({})
+    .refine((m) => !m.key || m.require_key, { message: 'metrics.key is only used with require_key: true' }),
   storage: z
     .union([
       z.strictObject({ sqlite: z.string().min(1) }),
       z.strictObject({ postgres: z.string().min(1) }),
     ])
     .optional(),
-  redis: z.string().min(1).optional(),
+  /**
+   * Shared state across instances (docs/deployment.md): a URL, or `{url, prefix}` where `prefix` namespaces every
+   * Redis key and channel (default "switchyard"), so several deployments (or parallel test runs) can share one Redis.
+   */
+  redis: z
+    .union([z.string().min(1), z.strictObject({ url: z.string().min(1), prefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/, 'letters, digits, : . _ - (max 64)').default('switchyard') })])
+    .transform((v) => (typeof v === 'string' ? { url: v, prefix: 'switchyard' } : v))
+    .optional(),
+  /** Per-key limits (docs/configuration.md#limits); `limits.default` applies to every client key. */
+  limits: z.strictObject({ default: keyLimitsSchema.optional() }).prefault({}),
   auth: z
     .strictObject({
       admin_key: z.string().min(16, 'admin_key must be at least 16 characters').optional(),
+      /**
+       * Failed authentications one address may make in a burst, earned back over `window`; then 429 with
+       * retry-after (docs/security.md). `max_failures: 0` turns it off.
+       */
+      failure_throttle: z
+        .strictObject({ max_failures: z.number().int().min(0).default(10), window: duration.default(60_000) })
+        .prefault({}),
       keys: z
         .array(
           z.strictObject({
             name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (max 64)'),
             key: z.string().min(16, 'a client key must be at least 16 characters'),
             permissions: z.array(permissionSchema).default([]),
+            limits: keyLimitsSchema.optional(),
           }),
         )
         .default([]),
@@ -136,12 +198,32 @@ export const configSchema = z.strictObject({
     .strictObject({
       records: z
         .strictObject({
+          /** false: requests get no record at all (nothing queued or stored; metrics still count them). */
+          enabled: z.boolean().default(true),
           flush_interval: duration.default(200),
           queue_limit: z.number().int().min(100).default(50_000),
           bodies: z.boolean().default(false),
+          /** Each stored body is cut at this many bytes. */
+          body_max_bytes: size.default(256 * 1024),
+          /** Records older than this are deleted (hourly); 0 keeps them forever. */
+          retention: duration.default(30 * 86_400_000),
         })
         .prefault({}),
       log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /**
+       * OpenTelemetry traces over OTLP/HTTP (docs/observability.md). Off without an endpoint here or in
+       * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT; an empty string (`${VAR:-}`) counts as none.
+       */
+      otlp: z
+        .strictObject({
+          /** Base URL; spans go to `<endpoint>/v1/traces` unless it already ends so. */
+          endpoint: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })]).optional(),
+          /** Sent with every export (vendor API keys); never logged. */
+          headers: z.record(z.string(), z.string()).optional(),
+          /** `service.name` of the spans; default OTEL_SERVICE_NAME, else "switchyard". */
+          service_name: z.string().min(1).optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
 });

@@ -5,19 +5,21 @@ import type { TimeoutsConfig } from '../config/index.js';
 import type { CircuitBreakers } from './breakers/index.js';
 import { upstreamBody, type AnthropicRequestView } from '../formats/anthropic/request.js';
 import { anthropicErrorType, readAnthropicError } from '../formats/anthropic/errors.js';
+import { applyUsage } from '../formats/anthropic/codec/index.js';
 import { encodeEvent, SseSplitter, type SseEvent } from '../formats/sse/index.js';
 import { parseValue, scanTopLevel, spliceMembers } from '../formats/json-scan/index.js';
 import type { RequestContext } from '../ingress/context.js';
 import { sendError, sendJson } from '../ingress/respond.js';
 import type { Candidate } from '../routing/resolve.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { RemoteFetchOptions } from '../providers/remote-fetch/index.js';
 import { authHeaders, upstreamUrl, type UpstreamAgents } from '../providers/upstream.js';
 import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
-import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, writeBatch } from './io.js';
+import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamInvalidResponseError, UpstreamTooLargeError, writeBatch } from './io.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 
@@ -32,6 +34,10 @@ export interface ExecutionServices {
   timeouts: TimeoutsConfig;
   /** Circuit breakers per (provider, model, key): an open one is skipped without sending anything. */
   breakers: CircuitBreakers;
+  /** How remote images are fetched for an upstream that needs them inline (Gemini); null when remote fetching is off. */
+  remoteFetch?: RemoteFetchOptions | null;
+  /** Largest upstream stream event and JSON body held in memory (`server.upstream_event_limit` / `upstream_body_limit`). */
+  upstreamLimits?: { eventBytes: number; bodyBytes: number };
 }
 
 /** Headers the caller sent that an Anthropic upstream must see unchanged. */
@@ -47,16 +53,15 @@ function forwardedHeaders(ctx: RequestContext, stream: boolean): Record<string, 
   return out;
 }
 
-/** Anthropic usage JSON → record usage. `input_tokens` there is uncached input only. */
+/**
+ * Anthropic usage JSON (a Message, message_start or the cumulative message_delta) applied over `into`, read by the
+ * codec's own decoder so passthrough and translated answers count the same (1-hour cache writes included).
+ */
 export function readAnthropicUsage(u: Record<string, unknown> | undefined, into: TokenUsage = emptyUsage()): TokenUsage {
   if (!u) return into;
-  if (typeof u.input_tokens === 'number') into.input = u.input_tokens;
-  if (typeof u.output_tokens === 'number') into.output = u.output_tokens;
-  if (typeof u.cache_read_input_tokens === 'number') into.cacheRead = u.cache_read_input_tokens;
-  if (typeof u.cache_creation_input_tokens === 'number') into.cacheWrite = u.cache_creation_input_tokens;
-  const details = u.output_tokens_details as { thinking_tokens?: unknown } | undefined;
-  if (details && typeof details.thinking_tokens === 'number') into.reasoning = details.thinking_tokens;
-  return into;
+  const next = applyUsage(into, u);
+  if (next.cacheWrite1h === undefined) delete into.cacheWrite1h;
+  return Object.assign(into, next);
 }
 
 type Attempt = { provider: string; model: string; status: number | null; success: boolean; errorClass: string | null; error: string | null; ttftMs: number | null; durationMs: number };
@@ -170,8 +175,8 @@ export async function passthroughMessages(
       let outcome: 'done' | 'retry' = 'done';
       try {
         if (op === 'count_tokens') await relayCount(ctx, resp);
-        else if (view.stream) outcome = await relayStream(ctx, resp, attemptStart, attempt, guard, last);
-        else await relayJson(ctx, resp, attemptStart, attempt);
+        else if (view.stream) outcome = await relayStream(ctx, resp, attemptStart, attempt, guard, last, svc.upstreamLimits?.eventBytes ?? DEFAULT_UPSTREAM_EVENT_LIMIT);
+        else await relayJson(ctx, resp, attemptStart, attempt, svc.upstreamLimits?.bodyBytes ?? MAX_JSON_BODY);
       } catch (err) {
         const failure = classifyTransportError(err, provider.name);
         attempt.success = false;
@@ -195,7 +200,7 @@ export async function passthroughMessages(
       }
       return;
     } finally {
-      settleGate(svc.breakers, gate, ctx.attempts.length > attemptsBefore ? ctx.attempts[ctx.attempts.length - 1] : undefined);
+      settleGate(svc.breakers, gate, ctx.attempts.length > attemptsBefore ? ctx.attempts[ctx.attempts.length - 1] : undefined, ctx.start);
     }
   }
 }
@@ -212,8 +217,8 @@ async function relayCount(ctx: RequestContext, resp: Dispatcher.ResponseData): P
   sendJson(ctx.res, resp.statusCode, buf, switchyardHeaders(ctx));
 }
 
-async function relayJson(ctx: RequestContext, resp: Dispatcher.ResponseData, attemptStart: number, attempt: Attempt): Promise<void> {
-  const buf = await readLimited(resp.body, MAX_JSON_BODY);
+async function relayJson(ctx: RequestContext, resp: Dispatcher.ResponseData, attemptStart: number, attempt: Attempt, bodyLimit: number): Promise<void> {
+  const buf = await readLimited(resp.body, bodyLimit);
   attempt.ttftMs = round(performance.now() - attemptStart);
   ctx.ttftMs = attempt.ttftMs;
   attempt.durationMs = attempt.ttftMs;
@@ -228,8 +233,8 @@ async function relayJson(ctx: RequestContext, resp: Dispatcher.ResponseData, att
     const modelSpan = scan.get('model');
     out = spliceMembers(buf, scan, modelSpan ? [{ span: modelSpan, replaceValue: JSON.stringify(ctx.model) }] : [], [['metadata', JSON.stringify(responseMetadata(ctx))]]);
   } catch {
-    ctx.errorClass = 'upstream_invalid_json';
-    ctx.error = 'provider returned a body that is not a JSON object';
+    // Nothing was written yet: the caller's catch fails over or answers a well-formed 502 instead of relaying junk.
+    throw new UpstreamInvalidResponseError(`provider ${ctx.provider} answered with a body that is not a JSON object`);
   }
   const res = ctx.res;
   res.writeHead(resp.statusCode, { 'content-type': 'application/json', 'content-length': out.length, ...switchyardHeaders(ctx) });
@@ -248,9 +253,10 @@ function streamErrorFrame(message: string): string {
  * Relays one upstream stream. Returns 'retry' when the upstream failed before its first content event: nothing has
  * reached the client, so the next candidate may answer. After commit a failure ends the stream with an error event.
  */
-async function relayStream(ctx: RequestContext, resp: Dispatcher.ResponseData, attemptStart: number, attempt: Attempt, guard: AttemptGuard, last: boolean): Promise<'done' | 'retry'> {
+async function relayStream(ctx: RequestContext, resp: Dispatcher.ResponseData, attemptStart: number, attempt: Attempt, guard: AttemptGuard, last: boolean, maxEventBytes: number): Promise<'done' | 'retry'> {
   const res = ctx.res;
-  const splitter = new SseSplitter();
+  const splitter = new SseSplitter({ maxEventBytes });
+  let pendingBytes = 0;
   const usage = emptyUsage();
   let heldDelta: SseEvent | null = null;
   let sawStop = false;
@@ -336,6 +342,9 @@ async function relayStream(ctx: RequestContext, resp: Dispatcher.ResponseData, a
   /** Before commit output is held back; a failure then discards it and the next candidate answers. */
   const emit = async (out: Array<Buffer | string>) => {
     if (!committed) {
+      // Pings before the first content are held; an upstream that never gets to content must not fill memory.
+      for (const piece of out) pendingBytes += piece.length;
+      if (pendingBytes > maxEventBytes) throw new UpstreamTooLargeError('the stream before its first content', maxEventBytes);
       pending.push(...out);
       return;
     }
@@ -386,7 +395,7 @@ async function relayStream(ctx: RequestContext, resp: Dispatcher.ResponseData, a
   } catch (err) {
     const failure = classifyTransportError(err, ctx.provider ?? 'upstream');
     const message = guard.describe(ctx.provider ?? 'upstream') ?? failure.message;
-    const errorClass = guard.reason ?? 'stream_cut';
+    const errorClass = guard.reason ?? (failure.errorClass === 'upstream_too_large' ? failure.errorClass : 'stream_cut');
     if (failure.errorClass === 'client_closed' && !guard.reason) throw err;
     const r = retryable(errorClass, message);
     if (r) return r;

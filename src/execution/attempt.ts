@@ -1,4 +1,6 @@
 import { errors as undiciErrors } from 'undici';
+import { SseTooLargeError } from '../formats/sse/index.js';
+import { UpstreamInvalidResponseError, UpstreamTooLargeError } from './io.js';
 
 /** Statuses after which another provider may answer (SPEC section 6); anything else is the caller's own error. */
 export function isFailoverStatus(status: number): boolean {
@@ -6,7 +8,7 @@ export function isFailoverStatus(status: number): boolean {
 }
 
 export interface TransportFailure {
-  errorClass: 'connect_error' | 'connect_timeout' | 'timeout' | 'upstream_reset' | 'client_closed';
+  errorClass: 'connect_error' | 'connect_timeout' | 'timeout' | 'upstream_reset' | 'upstream_too_large' | 'upstream_invalid_response' | 'client_closed';
   message: string;
 }
 
@@ -16,6 +18,9 @@ export function classifyTransportError(err: unknown, providerName: string): Tran
   if (e instanceof undiciErrors.ConnectTimeoutError) return { errorClass: 'connect_timeout', message: `connecting to provider ${providerName} timed out` };
   if (e?.name === 'TimeoutError') return { errorClass: 'timeout', message: `provider ${providerName} did not answer in time` };
   if (e?.name === 'AbortError' || e instanceof undiciErrors.RequestAbortedError) return { errorClass: 'client_closed', message: 'the client closed the connection' };
+  // A hostile or broken upstream's oversized event or body: cut off before it could exhaust memory.
+  if (e instanceof UpstreamTooLargeError || e instanceof SseTooLargeError) return { errorClass: 'upstream_too_large', message: `provider ${providerName} sent too much: ${e.message}` };
+  if (e instanceof UpstreamInvalidResponseError) return { errorClass: 'upstream_invalid_response', message: e.message };
   const code = e?.code ?? (e?.cause as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
     return { errorClass: 'connect_error', message: `could not connect to provider ${providerName} (${code})` };

@@ -4,7 +4,7 @@ import type { BreakerKey, CircuitBreakers } from './breakers/index.js';
 import { isFailoverStatus } from './attempt.js';
 
 export type Gate =
-  | { allowed: true; key: string; breaker: BreakerKey; probe: boolean }
+  | { allowed: true; key: string; breaker: BreakerKey; probe: boolean; openedAt: number }
   | { allowed: false; breaker: BreakerKey; retryInMs: number };
 
 /**
@@ -16,7 +16,7 @@ export function openGate(breakers: CircuitBreakers, registry: ProviderRegistry, 
   const breaker: BreakerKey = { provider: provider.name, model, key: `key${Math.max(provider.keys.indexOf(key), 0)}` };
   const verdict = breakers.acquire(breaker);
   if (!verdict.allowed) return { allowed: false, breaker, retryInMs: verdict.retryInMs };
-  return { allowed: true, key, breaker, probe: verdict.probe };
+  return { allowed: true, key, breaker, probe: verdict.probe, openedAt: performance.now() };
 }
 
 /** The attempt record of a request skipped because its circuit is open (no request was sent). */
@@ -28,9 +28,15 @@ export function skippedAttempt(provider: string, model: string, retryInMs: numbe
  * Tells the breaker how the attempt ended: success closes, a failure another provider could fix counts against it,
  * and anything that says nothing about the provider (the caller's own 4xx, the client leaving) counts nothing.
  */
-export function settleGate(breakers: CircuitBreakers, gate: Gate, attempt: AttemptRecord | undefined): void {
+export function settleGate(breakers: CircuitBreakers, gate: Gate, attempt: AttemptRecord | undefined, requestStart: number): void {
   if (!gate.allowed) return;
-  if (!attempt || attempt.errorClass === 'client_closed' || attempt.errorClass === 'translation_error') {
+  if (attempt) {
+    // For the record: which provider key (by position) and when, relative to the request, the attempt began.
+    attempt.keyId = gate.breaker.key;
+    attempt.startMs = Math.round((gate.openedAt - requestStart) * 100) / 100;
+  }
+  // The caller's own doing (gone, untranslatable, an image URL it may not use) says nothing about the provider.
+  if (!attempt || attempt.errorClass === 'client_closed' || attempt.errorClass === 'translation_error' || attempt.errorClass?.startsWith('remote_fetch_')) {
     breakers.release(gate.breaker, gate.probe);
   } else if (attempt.success) {
     breakers.success(gate.breaker, gate.probe);

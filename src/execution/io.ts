@@ -1,6 +1,22 @@
 import type { Dispatcher } from 'undici';
 import type { ServerResponse } from 'node:http';
 
+/** An upstream sent more than Switchyard holds in memory for one body, event or stream preamble. */
+export class UpstreamTooLargeError extends Error {
+  constructor(what: string, limit: number) {
+    super(`${what} exceeds ${limit} bytes`);
+    this.name = 'UpstreamTooLargeError';
+  }
+}
+
+/** An upstream answered 200 with a body that is not what its format promises (not a JSON object). */
+export class UpstreamInvalidResponseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UpstreamInvalidResponseError';
+  }
+}
+
 /** Reads a whole upstream body, refusing more than `limit` bytes. */
 export async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -9,7 +25,7 @@ export async function readLimited(body: Dispatcher.ResponseData['body'], limit: 
     size += (chunk as Buffer).length;
     if (size > limit) {
       body.destroy();
-      throw new Error(`upstream response exceeds ${limit} bytes`);
+      throw new UpstreamTooLargeError('the response body', limit);
     }
     chunks.push(chunk as Buffer);
   }
@@ -35,7 +51,9 @@ export async function writeBatch(res: ServerResponse, pieces: Array<Buffer | str
 }
 
 export const MAX_ERROR_BODY = 1024 * 1024;
-export const MAX_JSON_BODY = 256 * 1024 * 1024;
+export const MAX_JSON_BODY = 64 * 1024 * 1024;
+/** Default `server.upstream_event_limit`: one stream event, and everything a stream sends before its first content. */
+export const DEFAULT_UPSTREAM_EVENT_LIMIT = 16 * 1024 * 1024;
 
 export function round(ms: number): number {
   return Math.round(ms * 100) / 100;

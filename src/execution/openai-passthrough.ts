@@ -1,17 +1,18 @@
 import { request, type Dispatcher } from 'undici';
-import { EXTENSION_FIELDS, RequestValidationError } from '../formats/anthropic/request.js';
+import { checkRequestBody, EXTENSION_FIELDS, MAX_MODEL_LENGTH, RequestValidationError } from '../formats/anthropic/request.js';
 import { JsonScanError, parseValue, scanTopLevel, spliceMembers, valueKind, type Edit, type ScannedObject } from '../formats/json-scan/index.js';
+import { decodeUsage } from '../formats/openai/index.js';
 import { SseSplitter, type SseEvent } from '../formats/sse/index.js';
 import type { RequestContext } from '../ingress/context.js';
 import { openaiErrorBody, sendError, sendJson } from '../ingress/respond.js';
 import type { Candidate } from '../routing/resolve.js';
 import { authHeaders, upstreamUrl } from '../providers/upstream.js';
-import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
+import type { TokenUsage } from '../telemetry/record.js';
 import type { ExecutionServices } from './anthropic-passthrough.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
-import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, writeBatch } from './io.js';
+import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamInvalidResponseError, UpstreamTooLargeError, writeBatch } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
@@ -48,6 +49,7 @@ export function readOpenAIRequest(buf: Buffer): OpenAIRequestView {
     if (e instanceof JsonScanError) throw new RequestValidationError(`We could not parse the JSON body of your request: ${e.message}`);
     throw e;
   }
+  checkRequestBody(buf, scan);
   for (const m of scan.members) {
     const allowed = KINDS[m.key];
     if (allowed && !allowed.includes(valueKind(buf, m))) throw new RequestValidationError(`Invalid type for '${m.key}': expected ${allowed.join(' or ')}.`);
@@ -56,6 +58,8 @@ export function readOpenAIRequest(buf: Buffer): OpenAIRequestView {
   if (!modelSpan) throw new RequestValidationError("Missing required parameter: 'model'.");
   if (!scan.get('messages')) throw new RequestValidationError("Missing required parameter: 'messages'.");
   const model = parseValue(buf, modelSpan) as string;
+  if (!model) throw new RequestValidationError("Invalid 'model': must not be empty.");
+  if (model.length > MAX_MODEL_LENGTH) throw new RequestValidationError(`Invalid 'model': longer than ${MAX_MODEL_LENGTH} characters.`);
   const streamSpan = scan.get('stream');
   const stream = streamSpan ? parseValue(buf, streamSpan) === true : false;
   const extensions: Record<string, unknown> = {};
@@ -91,15 +95,13 @@ function upstreamBody(view: OpenAIRequestView, model: string): { chunks: Buffer[
   return spliceMembers(view.buf, view.scan, edits, view.append);
 }
 
-/** OpenAI usage → record usage (input excludes cached tokens, as everywhere in Switchyard). */
+/**
+ * OpenAI-format usage → record usage, read by the codec's own decoder so passthrough and translated answers count the
+ * same (vendor shapes: DeepSeek cache hits, xAI reasoning outside completion_tokens, relayed Anthropic cache fields).
+ */
 export function readOpenAIUsage(u: Record<string, unknown> | null | undefined): TokenUsage | null {
   if (!u || typeof u !== 'object') return null;
-  const prompt = typeof u.prompt_tokens === 'number' ? u.prompt_tokens : 0;
-  const details = (u.prompt_tokens_details ?? {}) as { cached_tokens?: number; cache_write_tokens?: number };
-  const completion = (u.completion_tokens_details ?? {}) as { reasoning_tokens?: number };
-  const cacheRead = details.cached_tokens ?? (typeof u.prompt_cache_hit_tokens === 'number' ? u.prompt_cache_hit_tokens : 0);
-  const cacheWrite = details.cache_write_tokens ?? 0;
-  return { ...emptyUsage(), input: Math.max(prompt - cacheRead - cacheWrite, 0), output: typeof u.completion_tokens === 'number' ? u.completion_tokens : 0, cacheRead, cacheWrite, reasoning: completion.reasoning_tokens ?? 0 };
+  return decodeUsage(u);
 }
 
 /**
@@ -192,8 +194,8 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
       ctx.attempts.push(attempt);
       let outcome: 'done' | 'retry' = 'done';
       try {
-        if (view.stream) outcome = await relayChatStream(ctx, view, resp, model, attemptStart, attempt, guard);
-        else await relayChatJson(ctx, resp, attemptStart, attempt);
+        if (view.stream) outcome = await relayChatStream(ctx, view, resp, model, attemptStart, attempt, guard, svc.upstreamLimits?.eventBytes ?? DEFAULT_UPSTREAM_EVENT_LIMIT);
+        else await relayChatJson(ctx, resp, attemptStart, attempt, svc.upstreamLimits?.bodyBytes ?? MAX_JSON_BODY);
       } catch (err) {
         const failure = classifyTransportError(err, provider.name);
         const message = guard.describe(provider.name) ?? failure.message;
@@ -229,13 +231,13 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
       }
       return;
     } finally {
-      settleGate(svc.breakers, gate, ctx.attempts.length > attemptsBefore ? ctx.attempts[ctx.attempts.length - 1] : undefined);
+      settleGate(svc.breakers, gate, ctx.attempts.length > attemptsBefore ? ctx.attempts[ctx.attempts.length - 1] : undefined, ctx.start);
     }
   }
 }
 
-async function relayChatJson(ctx: RequestContext, resp: Dispatcher.ResponseData, attemptStart: number, attempt: { ttftMs: number | null; durationMs: number }): Promise<void> {
-  const buf = await readLimited(resp.body, MAX_JSON_BODY);
+async function relayChatJson(ctx: RequestContext, resp: Dispatcher.ResponseData, attemptStart: number, attempt: { ttftMs: number | null; durationMs: number }, bodyLimit: number): Promise<void> {
+  const buf = await readLimited(resp.body, bodyLimit);
   attempt.ttftMs = round(performance.now() - attemptStart);
   attempt.durationMs = attempt.ttftMs;
   ctx.ttftMs = attempt.ttftMs;
@@ -253,8 +255,8 @@ async function relayChatJson(ctx: RequestContext, resp: Dispatcher.ResponseData,
     const modelSpan = scan.get('model');
     out = spliceMembers(buf, scan, modelSpan ? [{ span: modelSpan, replaceValue: JSON.stringify(ctx.model) }] : [], [['metadata', JSON.stringify(responseMetadata(ctx))]]);
   } catch {
-    ctx.errorClass = 'upstream_invalid_json';
-    ctx.error = 'provider returned a body that is not a JSON object';
+    // Nothing was written yet: the caller's catch fails over or answers a well-formed 502 instead of relaying junk.
+    throw new UpstreamInvalidResponseError(`provider ${ctx.provider} answered with a body that is not a JSON object`);
   }
   ctx.res.writeHead(resp.statusCode, { 'content-type': 'application/json', 'content-length': out.length, ...switchyardHeaders(ctx) });
   for (let i = 0; i < out.chunks.length - 1; i++) ctx.res.write(out.chunks[i]);
@@ -279,11 +281,13 @@ async function relayChatStream(
   attemptStart: number,
   attempt: { success: boolean; errorClass: string | null; error: string | null; ttftMs: number | null; durationMs: number },
   guard: AttemptGuard,
+  maxEventBytes: number,
 ): Promise<'done' | 'retry'> {
   const res = ctx.res;
   const needle = Buffer.from(`"model":${JSON.stringify(upstreamModel)}`);
   const replacement = Buffer.from(`"model":${JSON.stringify(ctx.model)}`);
-  const splitter = new SseSplitter();
+  const splitter = new SseSplitter({ maxEventBytes });
+  let pendingBytes = 0;
   // The newest data chunk is held back so `metadata` can be added to whichever chunk turns out to be the last.
   let held: { raw: Buffer; data: string } | null = null;
   let sawDone = false;
@@ -341,8 +345,10 @@ async function relayChatStream(
     const isUsageChunk = ev.data.includes('"usage":{');
     if (isUsageChunk || ev.data.includes('"finish_reason":"')) {
       try {
-        const obj = JSON.parse(ev.data) as { usage?: Record<string, unknown>; choices?: Array<{ finish_reason?: string | null }> };
-        if (obj.usage) ctx.usage = readOpenAIUsage(obj.usage);
+        const obj = JSON.parse(ev.data) as { usage?: Record<string, unknown>; x_groq?: { usage?: Record<string, unknown> }; choices?: Array<{ finish_reason?: string | null }> };
+        // Groq reports stream usage in `x_groq` (and at the top level only when include_usage took effect).
+        const u = obj.usage ?? obj.x_groq?.usage;
+        if (u) ctx.usage = readOpenAIUsage(u);
         const fr = obj.choices?.[0]?.finish_reason;
         if (fr) ctx.stopReason = fr;
         // The client did not ask for the usage chunk (we did): keep it from clients that read choices[0].
@@ -357,6 +363,9 @@ async function relayChatStream(
 
   const emit = async (out: Array<Buffer | string>) => {
     if (!committed) {
+      // Whatever precedes the first content is held; an upstream that never gets there must not fill memory.
+      for (const piece of out) pendingBytes += piece.length;
+      if (pendingBytes > maxEventBytes) throw new UpstreamTooLargeError('the stream before its first content', maxEventBytes);
       pending.push(...out);
       return;
     }
@@ -403,7 +412,7 @@ async function relayChatStream(
     if (!committed) {
       const failure = classifyTransportError(err, ctx.provider ?? 'upstream');
       if (failure.errorClass === 'client_closed' && !guard.reason) throw err;
-      return failEarly(guard.reason ?? 'stream_cut', guard.describe(ctx.provider ?? 'upstream') ?? failure.message);
+      return failEarly(guard.reason ?? (failure.errorClass === 'upstream_too_large' ? failure.errorClass : 'stream_cut'), guard.describe(ctx.provider ?? 'upstream') ?? failure.message);
     }
     throw err;
   }

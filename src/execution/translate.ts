@@ -12,13 +12,15 @@ import { emptyUsage as emptyRecordUsage, type TokenUsage } from '../telemetry/re
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
-import { MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round } from './io.js';
+import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamTooLargeError } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 import type { Gate } from './gate.js';
 import type { AttemptRecord } from '../telemetry/record.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
 import type { ExecutionServices } from './anthropic-passthrough.js';
+import { hasRemoteImages, inlineRemoteImages, RemoteFetchError } from '../providers/remote-fetch/index.js';
+import { unknownBlockTypeFor } from '../formats/canonical/unknown-blocks.js';
 
 
 class UpstreamInvalidResponse extends Error {}
@@ -30,7 +32,10 @@ export interface TranslateOptions {
 }
 
 function toRecordUsage(u: Usage): TokenUsage {
-  return { ...emptyRecordUsage(), input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, reasoning: u.reasoning };
+  const out: TokenUsage = { ...emptyRecordUsage(), input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, reasoning: u.reasoning };
+  // Anthropic 1-hour cache writes cost more than 5-minute ones; without the split the record under-prices them.
+  if (u.cacheWrite1h) out.cacheWrite1h = u.cacheWrite1h;
+  return out;
 }
 
 function upstreamRequest(ctx: RequestContext, provider: Provider, model: string, stream: boolean): { url: string; headers: Record<string, string> } {
@@ -114,6 +119,10 @@ export async function executeTranslated(
   const toolNames = req.tools?.map((t) => t.name);
   const arbiter = new Arbiter();
   const hedgeAfterMs = req.stream ? ctx.hedgeAfterMs : null;
+  const bodyLimit = svc.upstreamLimits?.bodyBytes ?? MAX_JSON_BODY;
+  // Fetched once per request, however many Gemini candidates the chain has.
+  let inlined: Promise<CanonicalRequest> | null = null;
+  const inlinedForGemini = () => (inlined ??= inlineRemoteImages(req, svc.remoteFetch!));
 
   const clientError = (status: number, kind: ClientErrorKind, message: string, errorClass: string, extraHeaders: Record<string, string> = {}, noRetry = false, retryAfter?: number) => () => {
     const out = clientCodec.encodeError({ status, kind, message, noRetry, retryAfter }, ctx.id);
@@ -129,9 +138,23 @@ export async function executeTranslated(
     const attemptStart = performance.now();
     const upstreamCodec = codecFor(provider.format);
     const target: UpstreamTarget = { provider: provider.name, model, maxOutputTokens: opts.maxOutputTokens?.(provider, model), quirks: provider.quirks };
+    let upstreamReq = req;
+    if (provider.format === 'gemini' && svc.remoteFetch && hasRemoteImages(req)) {
+      // Gemini takes images inline; a URL left as fileData is fetched by Google only for its own Files API.
+      try {
+        upstreamReq = await inlinedForGemini();
+      } catch (e) {
+        if (!(e instanceof RemoteFetchError)) throw e;
+        record({ provider: provider.name, model, status: null, success: false, errorClass: `remote_fetch_${e.code}`, error: e.message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
+        arbiter.leave(me);
+        return { kind: 'failed', retryable: false, respond: clientError(400, 'invalid_request', `An image in the request could not be used: ${e.message}`, `remote_fetch_${e.code}`, {}, true) };
+      }
+    }
     let body: Buffer;
     try {
-      body = Buffer.from(JSON.stringify(upstreamCodec.encodeRequest(req, target)));
+      const unknown = unknownBlockTypeFor(upstreamReq, provider.format);
+      if (unknown) throw new Error(`content block type "${unknown}" is unknown, and a ${provider.format}-format provider would silently drop it`);
+      body = Buffer.from(JSON.stringify(upstreamCodec.encodeRequest(upstreamReq, target)));
     } catch (e) {
       record({ provider: provider.name, model, status: null, success: false, errorClass: 'translation_error', error: (e as Error).message, ttftMs: null, durationMs: 0 });
       arbiter.leave(me);
@@ -202,7 +225,7 @@ export async function executeTranslated(
 
       if (!req.stream) {
         try {
-          const buf = await readLimited(resp.body, MAX_JSON_BODY);
+          const buf = await readLimited(resp.body, bodyLimit);
           attempt.ttftMs = round(performance.now() - attemptStart);
           let canonical;
           try {
@@ -238,7 +261,7 @@ export async function executeTranslated(
       }
 
       const decoder = upstreamCodec.streamDecoder({ provider: provider.name, model, estimatedInput: estimated(opts, provider, model), toolNames });
-      const outcome = await relayTranslatedStream(ctx, resp, attemptStart, attempt, decoder, clientCodec.streamEncoder(encodeOpts), guard, win, () => arbiter.lost(me));
+      const outcome = await relayTranslatedStream(ctx, resp, attemptStart, attempt, decoder, clientCodec.streamEncoder(encodeOpts), guard, win, () => arbiter.lost(me), svc.upstreamLimits?.eventBytes);
       attempt.durationMs = round(performance.now() - attemptStart);
       if (outcome === 'lost') {
         Object.assign(attempt, { success: false, errorClass: 'hedged_loser', error: 'another provider answered first; this request was cancelled' });
@@ -286,7 +309,7 @@ export async function executeTranslated(
             svc.log.error({ err, requestId: ctx.id }, 'attempt failed unexpectedly');
             return { id, outcome: { kind: 'failed', retryable: true, respond: clientError(502, 'api_error', 'internal error during the attempt', 'internal') } as Outcome };
           },
-        ).finally(() => settleGate(svc.breakers, gate, mine)),
+        ).finally(() => settleGate(svc.breakers, gate, mine, ctx.start)),
       );
       return true;
     }
@@ -365,9 +388,12 @@ async function relayTranslatedStream(
   guard: AttemptGuard,
   win: () => boolean,
   lost: () => boolean,
+  maxEventBytes?: number,
 ): Promise<'retry' | 'done' | 'lost' | 'client_closed'> {
   const res = ctx.res;
-  const splitter = new SseSplitter();
+  const splitter = new SseSplitter({ maxEventBytes });
+  const preambleLimit = maxEventBytes ?? DEFAULT_UPSTREAM_EVENT_LIMIT;
+  let pendingBytes = 0;
   let committed = false;
   let pending: string[] = [];
   let finished = false;
@@ -432,6 +458,9 @@ async function relayTranslatedStream(
   const write = async (text: string) => {
     if (!text) return;
     if (!committed) {
+      // Whatever precedes the first content is held; an upstream that never gets there must not fill memory.
+      pendingBytes += text.length;
+      if (pendingBytes > preambleLimit) throw new UpstreamTooLargeError('the stream before its first content', preambleLimit);
       pending.push(text);
       return;
     }

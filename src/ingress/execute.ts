@@ -3,6 +3,7 @@ import type { Request } from '../formats/canonical/types.js';
 import { executeTranslated } from '../execution/translate.js';
 import { estimateInputTokens, tokenizerFamilyFor } from '../formats/tokens/index.js';
 import type { Candidate } from '../routing/resolve.js';
+import { addressPolicy, type RemoteFetchOptions } from '../providers/remote-fetch/index.js';
 import type { RequestContext } from './context.js';
 
 export function executionServices(svc: Services) {
@@ -14,7 +15,22 @@ export function executionServices(svc: Services) {
     totalTimeoutMs: svc.config.failover.timeouts.total ?? 600_000,
     timeouts: svc.config.failover.timeouts,
     breakers: svc.breakers,
+    remoteFetch: remoteFetchOptions(svc.config),
+    upstreamLimits: { eventBytes: svc.config.server.upstream_event_limit, bodyBytes: svc.config.server.upstream_body_limit },
   };
+}
+
+const fetchOptions = new WeakMap<Services['config'], RemoteFetchOptions | null>();
+
+/** The config's `remote_fetch`, turned into fetch options once per config (null when remote fetching is off). */
+function remoteFetchOptions(config: Services['config']): RemoteFetchOptions | null {
+  let opts = fetchOptions.get(config);
+  if (opts === undefined) {
+    const rf = config.remote_fetch;
+    opts = rf.enabled ? { maxBytes: rf.max_bytes, timeoutMs: rf.timeout, policy: addressPolicy(rf.allow_addresses) } : null;
+    fetchOptions.set(config, opts);
+  }
+  return opts;
 }
 
 /** Runs a decoded request through the translating executor with the model facts it needs. */

@@ -6,6 +6,7 @@ import { isRouterModel, planRoute } from '../routing/plan.js';
 import { followAliases, notFoundMessage, resolveModel, type Candidate } from '../routing/resolve.js';
 import type { RequestContext } from './context.js';
 import { executeRequest } from './execute.js';
+import { admitRequest } from './limits.js';
 import { sendError } from './respond.js';
 
 export interface RouteInput {
@@ -41,6 +42,8 @@ export async function routeAndExecute(svc: Services, ctx: RequestContext, input:
     return;
   }
   ctx.limits = parsed.limits;
+  ctx.metadataSource = input.extensions.metadata;
+  ctx.hasFallbackModels = Array.isArray(input.extensions.models) && input.extensions.models.length > 0;
   ctx.hedgeAfterMs = parsed.hedgeMs ?? svc.config.failover.hedge_after ?? null;
   const name = followAliases(input.model, svc.config.aliases) ?? input.model;
   const needsPlan = name === 'auto' || isRouterModel(name) || ROUTING_FIELDS.some((f) => input.extensions[f] !== undefined) || hasHints(ctx.req.headers);
@@ -50,6 +53,9 @@ export async function routeAndExecute(svc: Services, ctx: RequestContext, input:
       sendError(ctx, 404, notFoundMessage(resolution), { type: 'not_found_error', errorClass: 'model_not_found', code: 'model_not_found', param: 'model' });
       return;
     }
+    ctx.candidates = resolution.candidates;
+    const admitted = admitRequest(svc, ctx, resolution.candidates, null);
+    if (admitted !== true && !(await admitted)) return;
     if (passthroughable(ctx, resolution.candidates)) return input.passthrough(resolution.candidates);
     const req = input.decode();
     if (req) await executeRequest(svc, ctx, req, resolution.candidates);
@@ -71,7 +77,10 @@ export async function routeAndExecute(svc: Services, ctx: RequestContext, input:
       ctx.hedgeAfterMs = merged.hedgeMs ?? ctx.hedgeAfterMs;
     }
   }
+  ctx.plan = plan;
   ctx.routing = { router: plan.router?.id ?? null, routeId: plan.router?.routeId ?? null, variantId: plan.router?.variantId ?? null, reasoning: plan.reasoning };
+  const admitted = admitRequest(svc, ctx, plan.candidates, plan.req);
+  if (admitted !== true && !(await admitted)) return;
   if (plan.req === req && passthroughable(ctx, plan.candidates)) return input.passthrough(plan.candidates);
   await executeRequest(svc, ctx, plan.req, plan.candidates);
 }

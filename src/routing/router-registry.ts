@@ -170,6 +170,10 @@ export class RouterRegistry {
   /** Bumped by every write through this registry; a reload that overlapped one is redone. */
   private localWrites = 0;
   private reloading: Promise<void> | null = null;
+  /** Called after a write through this registry, to tell the other instances (set by the app). */
+  onLocalWrite: (() => void) | null = null;
+  /** Set while timer refreshes fail (the store is unreachable), so the failure is logged once. */
+  private refreshError: string | null = null;
 
   private constructor(
     private readonly store: Store,
@@ -187,7 +191,7 @@ export class RouterRegistry {
     await reg.reload();
     const refreshMs = opts.refreshMs ?? 500;
     if (refreshMs > 0) {
-      reg.timer = setInterval(() => void reg.refreshIfChanged().catch((err: unknown) => reg.log?.warn({ err }, 'router refresh failed')), refreshMs);
+      reg.timer = setInterval(() => void reg.tick(), refreshMs);
       reg.timer.unref();
     }
     return reg;
@@ -266,6 +270,18 @@ export class RouterRegistry {
     }
   }
 
+  private async tick(): Promise<void> {
+    try {
+      await this.refreshIfChanged();
+      if (this.refreshError !== null) this.log?.info({ routers: this.merged.size }, 'router refresh works again');
+      this.refreshError = null;
+    } catch (err) {
+      // Once per outage, not every tick: the routers last read keep serving meanwhile.
+      if (this.refreshError === null) this.log?.warn({ err: (err as Error).message, routers: this.merged.size }, 'router refresh failed; serving the routers last read until the store answers again');
+      this.refreshError = (err as Error).message;
+    }
+  }
+
   /** Reloads when another connection changed the store since the last look. */
   async refreshIfChanged(): Promise<void> {
     if (this.reloading) return this.reloading;
@@ -301,12 +317,14 @@ export class RouterRegistry {
     const entry: RegisteredRouter = { id: row.id, version: row.version, source: row.source, router, compiled: compileRouter(router), createdAt: row.createdAt, updatedAt: row.updatedAt };
     this.stored.set(row.id, { entry, jsonText: JSON.stringify(row.json) });
     this.rebuild();
+    this.onLocalWrite?.();
     return entry;
   }
 
   private noteDeleted(id: string): void {
     this.stored.delete(id);
     this.rebuild();
+    this.onLocalWrite?.();
   }
 
   /** A router by `<id>`, `routers/<id>`, `router/<id>` or `inworld/<id>`. */

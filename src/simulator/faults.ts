@@ -122,6 +122,7 @@ export function validateFaultRule(input: unknown): FaultRule {
     case 'cut':
     case 'malformed':
     case 'stream_error':
+    case 'stall':
       nonNegative(f.afterEvents, `${f.kind}.afterEvents`);
       break;
     case 'hang':

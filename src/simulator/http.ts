@@ -144,6 +144,12 @@ export async function sendBody(
     sendJson(res, e.status, e.headers, e.body);
     return;
   }
+  if (t?.kind === 'stall') {
+    res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+    res.flushHeaders();
+    await holdOpen(x);
+    return;
+  }
   if (t?.kind === 'malformed') body = typeof body === 'string' ? body.slice(0, Math.floor(body.length / 2)) : body.subarray(0, Math.floor(body.length / 2));
   if (plan.slowFirstTokenMs > 0) {
     res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
@@ -175,7 +181,7 @@ export async function pumpFrames(x: Exchange, frames: Iterable<Frame>, plan: Fau
   const { res } = x;
   const signal = x.state.closing.signal;
   const t = plan.terminal;
-  const after = t && (t.kind === 'cut' || t.kind === 'malformed' || t.kind === 'stream_error') ? t.afterEvents : -1;
+  const after = t && (t.kind === 'cut' || t.kind === 'malformed' || t.kind === 'stream_error' || t.kind === 'stall') ? t.afterEvents : -1;
   let slow = plan.slowFirstTokenMs;
   let n = 0;
   let inBatch = 0;
@@ -228,5 +234,19 @@ export async function pumpFrames(x: Exchange, frames: Iterable<Frame>, plan: Fau
     res.end(adapter.malformedFrame(x));
   } else if (t.kind === 'stream_error') {
     res.end(adapter.streamErrorFrame(x, t.errorType));
+  } else if (t.kind === 'stall') {
+    if (!res.headersSent) res.flushHeaders();
+    await holdOpen(x);
   }
+}
+
+/** Keeps the response open, sending nothing, until the client leaves or the simulator closes. */
+async function holdOpen(x: Exchange): Promise<void> {
+  if (x.res.destroyed) return;
+  x.state.hung.add(x.res);
+  await new Promise<void>((resolve) => {
+    x.res.once('close', resolve);
+    x.state.closing.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  x.state.hung.delete(x.res);
 }

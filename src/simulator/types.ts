@@ -86,6 +86,11 @@ export type FaultKind =
   | { kind: 'cut'; afterEvents: number }
   /** Stream: after N events send an event whose data is invalid JSON, then end. Non-stream: truncated JSON body. */
   | { kind: 'malformed'; afterEvents: number }
+  /**
+   * Stream: send N events, then nothing more while holding the connection open (until the client leaves or
+   * `close()`). Non-stream: send the headers, then nothing. Shows whether a proxy relays events as they come.
+   */
+  | { kind: 'stall'; afterEvents: number }
   /** Accept the request and never answer (until `close()`). */
   | { kind: 'hang' }
   /** Destroy the socket at once, no response. */

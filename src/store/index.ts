@@ -1,4 +1,6 @@
 export type { Store, ClientKey, NewClientKey, Permission } from './types.js';
+export type { AggregateRow, GroupBy, KeyUsage, RecordFilter, RecordSummary, StatusFilter } from './types.js';
+export { InvalidQueryError } from './types.js';
 export { SqliteStore } from './sqlite/index.js';
 export { PostgresStore } from './postgres/index.js';
 import path from 'node:path';

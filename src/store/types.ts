@@ -1,4 +1,9 @@
 import type { RequestRecord } from '../telemetry/record.js';
+import type { KeyLimitsInput } from '../limits/schema.js';
+import type { AggregateOptions, AggregateResult, KeyUsage, RecordFilter, RecordPage } from './query/types.js';
+
+export type { AggregateOptions, AggregateResult, AggregateRow, GroupBy, KeyUsage, RecordFilter, RecordPage, RecordSummary, StatusFilter } from './query/types.js';
+export { InvalidQueryError } from './query/types.js';
 
 export type Permission = 'routers:write' | 'admin';
 
@@ -12,6 +17,8 @@ export interface ClientKey {
   source: 'config' | 'cli' | 'api' | 'local';
   createdAt: number;
   revokedAt: number | null;
+  /** Per-key limits stored with the key (CLI / API); null or absent: only the config's apply. */
+  limits?: KeyLimitsInput | null;
 }
 
 export interface NewClientKey {
@@ -20,6 +27,7 @@ export interface NewClientKey {
   prefix: string;
   permissions: Permission[];
   source: ClientKey['source'];
+  limits?: KeyLimitsInput | null;
 }
 
 export type RouterSource = 'api' | 'config';
@@ -60,6 +68,8 @@ export interface Store {
   upsertConfigKey(key: NewClientKey): Promise<ClientKey>;
   /** Revokes by id or name; returns the revoked key or null when none matched. */
   revokeKey(idOrName: string): Promise<ClientKey | null>;
+  /** Sets (null: clears) the stored limits of the active key with this id or name; null when none matched. */
+  setKeyLimits(idOrName: string, limits: KeyLimitsInput | null): Promise<ClientKey | null>;
   /** A counter that changes whenever another connection commits; cheap to poll. */
   changeMarker(): Promise<number>;
   /** Every stored router, ordered by id. */
@@ -72,6 +82,17 @@ export interface Store {
   insertRecords(records: RequestRecord[]): Promise<void>;
   getRecord(id: string): Promise<RequestRecord | null>;
   listRecords(opts: { limit: number }): Promise<RequestRecord[]>;
+  /**
+   * Records matching `filter`, newest first (time, then id, descending), without their bodies. `cursor` is a previous
+   * page's `nextCursor`; an invalid one throws `InvalidQueryError`.
+   */
+  queryRecords(filter: RecordFilter, page: { limit: number; cursor?: string | null }): Promise<RecordPage>;
+  /** Counts, token and cost sums and latency percentiles per time bucket x group, plus totals over everything matched. */
+  aggregateRecords(filter: RecordFilter, opts: AggregateOptions): Promise<AggregateResult>;
+  /** Per client key id: requests, tokens and cost since `sinceMs`, and the time of its latest stored record. */
+  keyUsage(sinceMs: number): Promise<KeyUsage[]>;
+  /** Deletes the records older than `timeMs`; returns how many. */
+  deleteRecordsBefore(timeMs: number): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -14,17 +14,19 @@ export class Metrics {
   private readonly attempts: Counter<'provider' | 'model' | 'outcome'>;
   private readonly failovers: Counter<'provider' | 'model'>;
   private readonly tokens: Counter<'provider' | 'model' | 'kind'>;
+  private readonly cost: Counter<'provider' | 'model'>;
   private readonly duration: Histogram<'api' | 'provider'>;
   private readonly ttft: Histogram<'provider' | 'model'>;
   private readonly overhead: Histogram<'api'>;
 
-  constructor(breakers: CircuitBreakers, recordQueueDepth: () => number) {
+  constructor(breakers: CircuitBreakers, recordQueueDepth: () => number, recordsDropped: () => number = () => 0) {
     collectDefaultMetrics({ register: this.registry });
     const r = [this.registry];
     this.requests = new Counter({ name: 'switchyard_requests_total', help: 'Requests by surface, endpoint, serving provider and model, and HTTP status', labelNames: ['api', 'endpoint', 'provider', 'model', 'status'], registers: r });
     this.attempts = new Counter({ name: 'switchyard_attempts_total', help: 'Upstream attempts by provider, model and outcome', labelNames: ['provider', 'model', 'outcome'], registers: r });
     this.failovers = new Counter({ name: 'switchyard_failovers_total', help: 'Requests answered after at least one failed attempt, by the provider that answered', labelNames: ['provider', 'model'], registers: r });
     this.tokens = new Counter({ name: 'switchyard_tokens_total', help: 'Tokens by provider, model and kind (input, output, cache_read, cache_write, reasoning)', labelNames: ['provider', 'model', 'kind'], registers: r });
+    this.cost = new Counter({ name: 'switchyard_cost_usd_total', help: 'Spend in USD from catalog prices, by the provider and model that answered', labelNames: ['provider', 'model'], registers: r });
     this.duration = new Histogram({ name: 'switchyard_request_duration_seconds', help: 'Total request duration', labelNames: ['api', 'provider'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300], registers: r });
     this.ttft = new Histogram({ name: 'switchyard_time_to_first_token_seconds', help: 'Upstream time to first token', labelNames: ['provider', 'model'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32], registers: r });
     this.overhead = new Histogram({ name: 'switchyard_router_overhead_seconds', help: 'Router time before the first upstream request was sent', labelNames: ['api'], buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05], registers: r });
@@ -46,6 +48,15 @@ export class Metrics {
         this.set(recordQueueDepth());
       },
     });
+    new Counter({
+      name: 'switchyard_records_dropped_total',
+      help: 'Request records dropped because the record queue was full (telemetry.records.queue_limit)',
+      registers: r,
+      collect() {
+        this.reset();
+        this.inc(recordsDropped());
+      },
+    });
   }
 
   observe(rec: RequestRecord): void {
@@ -59,6 +70,7 @@ export class Metrics {
       if (a.success && a.ttftMs !== null) this.ttft.observe({ provider: a.provider, model: a.model }, a.ttftMs / 1000);
     }
     if (rec.attempts.length > 1 && rec.attempts.at(-1)?.success) this.failovers.inc({ provider, model });
+    if (rec.costUsd) this.cost.inc({ provider, model }, rec.costUsd);
     if (rec.usage) {
       const u = rec.usage;
       for (const [kind, n] of [['input', u.input], ['output', u.output], ['cache_read', u.cacheRead], ['cache_write', u.cacheWrite], ['reasoning', u.reasoning]] as const) {

@@ -1,16 +1,17 @@
-/** Parses "1.5s", "300ms", "2m", "1h" or a plain number of milliseconds into milliseconds. */
+/** Parses "1.5s", "300ms", "2m", "1h", "30d" or a plain number of milliseconds into milliseconds. */
 export function parseDuration(value: string | number): number {
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value < 0) throw new Error(`invalid duration ${value}`);
     return value;
   }
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
-  if (!m) throw new Error(`invalid duration "${value}" (use e.g. 300ms, 1.5s, 2m)`);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(value);
+  if (!m) throw new Error(`invalid duration "${value}" (use e.g. 300ms, 1.5s, 2m, 30d)`);
   const n = Number(m[1]);
   switch (m[2]) {
     case 's': return n * 1000;
     case 'm': return n * 60_000;
     case 'h': return n * 3_600_000;
+    case 'd': return n * 86_400_000;
     default: return n;
   }
 }

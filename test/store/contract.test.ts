@@ -40,6 +40,7 @@ function fullRecord(id: string, time: number, extra: Partial<RequestRecord> = {}
   return {
     id,
     time,
+    keyId: 'key_0123456789abcdef0123',
     keyName: 'team-a',
     api: 'anthropic',
     endpoint: '/v1/messages',
@@ -52,14 +53,50 @@ function fullRecord(id: string, time: number, extra: Partial<RequestRecord> = {}
     error: null,
     stream: true,
     stopReason: 'end_turn',
-    usage: { input: 1200, output: 345, cacheRead: 9000, cacheWrite: 512, reasoning: 77 },
-    ttftMs: 123.456,
+    usage: { input: 1200, output: 345, cacheRead: 9000, cacheWrite: 512, cacheWrite1h: 256, reasoning: 77 },
+    costUsd: 0.0123456789,
     overheadMs: 0.75,
+    ttftMs: 123.456,
+    generationMs: 2221.29,
     durationMs: 2345.5,
     attempts: [
-      { provider: 'openai', model: 'gpt-5', status: 529, success: false, errorClass: 'overloaded', error: 'upstream said "overloaded" \\ retry', ttftMs: null, durationMs: 12.5 },
-      { provider: 'anthropic', model: 'claude-sonnet-4-5', status: 200, success: true, errorClass: null, error: null, ttftMs: 120.25, durationMs: 2300 },
+      { provider: 'openai', model: 'gpt-5', status: 529, success: false, errorClass: 'overloaded', error: 'upstream said "overloaded" \\ retry', ttftMs: null, durationMs: 12.5, keyId: 'key1', startMs: 0.8, usage: null, costUsd: null },
+      {
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-5',
+        status: 200,
+        success: true,
+        errorClass: null,
+        error: null,
+        ttftMs: 120.25,
+        durationMs: 2300,
+        keyId: 'key0',
+        startMs: 14.1,
+        usage: { input: 1200, output: 345, cacheRead: 9000, cacheWrite: 512, cacheWrite1h: 256, reasoning: 77 },
+        costUsd: 0.0123456789,
+      },
     ],
+    routing: {
+      kind: 'router',
+      router: 'support',
+      routeId: 'long-context',
+      variantId: 'b',
+      matchedExpression: 'tokens > 1000 && metadata.tier == "gold"',
+      celErrors: [{ routeId: 'broken', expression: 'nope(', error: 'syntax error' }],
+      reasoning: 'route "long-context" matched, variant "b"',
+      auto: {
+        sort: ['price asc', 'ttft asc'],
+        ranked: [{ provider: 'anthropic', model: 'claude-sonnet-4-5', rank: 1, priceUsd: 3, ttftMs: 400, throughput: 80.5, intelligence: null }],
+      },
+      candidates: [
+        { provider: 'openai', model: 'gpt-5' },
+        { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+      ],
+      passedOver: [{ provider: 'gemini', model: 'gemini-2.5-pro', reason: 'ignored by the request' }],
+    },
+    // Keys in an order JSONB would not keep (it sorts by length, then bytes).
+    metadata: { zeta_long_key: 'z', tier: 'gold', a: 'ünïcode "q"' },
+    bodies: { request: '{"model":"auto","messages":[]}', response: 'event: message_start\ndata: {}\n\n' },
     ...extra,
   };
 }
@@ -68,6 +105,7 @@ function sparseRecord(id: string, time: number): RequestRecord {
   return {
     id,
     time,
+    keyId: null,
     keyName: null,
     api: 'openai',
     endpoint: '/v1/chat/completions',
@@ -81,10 +119,15 @@ function sparseRecord(id: string, time: number): RequestRecord {
     stream: false,
     stopReason: null,
     usage: null,
-    ttftMs: null,
+    costUsd: null,
     overheadMs: null,
+    ttftMs: null,
+    generationMs: null,
     durationMs: 0.2,
     attempts: [],
+    routing: null,
+    metadata: null,
+    bodies: null,
   };
 }
 
@@ -277,10 +320,17 @@ for (const { backend: b, available } of backends) {
       // Newest first, limited.
       expect(await s.listRecords({ limit: 10 })).toEqual([sparse, full]);
       expect((await s.listRecords({ limit: 1 })).map((r) => r.id)).toEqual(['req_sparse']);
-      // Usage with zeros is not confused with no usage.
-      const zero = fullRecord('req_zero', t - 5, { usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 } });
+      // Usage with zeros is not confused with no usage; an absent cacheWrite1h stays absent.
+      const zero = fullRecord('req_zero', t - 5, { usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, costUsd: 0 });
       await s.insertRecords([zero]);
-      expect((await s.getRecord('req_zero'))?.usage).toEqual({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 });
+      expect((await s.getRecord('req_zero'))?.usage).toStrictEqual({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 });
+      expect((await s.getRecord('req_zero'))?.costUsd).toBe(0);
+      // Only one body captured: the other stays null, the pair is kept.
+      const half = fullRecord('req_half', t - 6, { bodies: { request: '{}', response: null } });
+      half.routing = half.routing && { ...half.routing, kind: 'auto', router: null, routeId: null, variantId: null };
+      await s.insertRecords([half]);
+      expect(await s.getRecord('req_half')).toEqual(half);
+      await s.deleteRecordsBefore(t - 5);
       await s.insertRecords([]);
       expect((await s.listRecords({ limit: 10 })).map((r) => r.id)).toEqual(['req_sparse', 'req_full', 'req_zero']);
     });

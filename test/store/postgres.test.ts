@@ -76,7 +76,33 @@ describe.skipIf(!available)('PostgreSQL store specifics', () => {
     opened.push(store);
     const m0 = await store.changeMarker();
     await store.insertRecords([
-      { id: 'req_x', time: Date.now(), keyName: null, api: 'openai', endpoint: '/v1/chat/completions', client: null, requestedModel: null, model: null, provider: null, status: 200, errorClass: null, error: null, stream: false, stopReason: null, usage: null, ttftMs: null, overheadMs: null, durationMs: 1, attempts: [] },
+      {
+        id: 'req_x',
+        time: Date.now(),
+        keyId: null,
+        keyName: null,
+        api: 'openai',
+        endpoint: '/v1/chat/completions',
+        client: null,
+        requestedModel: null,
+        model: null,
+        provider: null,
+        status: 200,
+        errorClass: null,
+        error: null,
+        stream: false,
+        stopReason: null,
+        usage: null,
+        costUsd: null,
+        overheadMs: null,
+        ttftMs: null,
+        generationMs: null,
+        durationMs: 1,
+        attempts: [],
+        routing: null,
+        metadata: null,
+        bodies: null,
+      },
     ]);
     expect(await store.changeMarker()).toBe(m0);
     await store.insertKey({ name: 'k', hash: 'h', prefix: 'p', permissions: [], source: 'cli' });

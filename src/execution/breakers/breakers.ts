@@ -206,6 +206,12 @@ export class CircuitBreakers {
     return e.state;
   }
 
+  /** When an open breaker turns half-open; null unless open. Does not advance the state (safe inside onChange). */
+  retryAt(k: BreakerKey): number | null {
+    const e = this.find(k);
+    return e !== undefined && e.state === 'open' ? e.retryAt : null;
+  }
+
   snapshot(): BreakerSnapshot[] {
     const out: BreakerSnapshot[] = [];
     const now = this.now();

@@ -1,4 +1,4 @@
-import { parseValue, scanTopLevel, spliceMembers, valueKind, JsonScanError, type Edit, type MemberSpan, type ScannedObject } from '../json-scan/index.js';
+import { isValidUtf8, parseValue, scanTopLevel, spliceMembers, valueKind, JsonScanError, type Edit, type MemberSpan, type ScannedObject } from '../json-scan/index.js';
 
 /** Switchyard's own request fields (SPEC section 5); removed before the request goes upstream. */
 export const EXTENSION_FIELDS = ['extra_body', 'models', 'ignore', 'sort', 'provider', 'fallback', 'prompt_variables', 'reasoning'] as const;
@@ -20,6 +20,31 @@ export interface AnthropicRequestView {
 }
 
 export class RequestValidationError extends Error {}
+
+/** Model names longer than this are refused: they are echoed in errors and stored in records. */
+export const MAX_MODEL_LENGTH = 256;
+
+/**
+ * What every request body must be beyond valid JSON: well-formed UTF-8 (the bytes go upstream as they are, so a
+ * provider must not see what the router decoded differently), and no top-level key twice (parsers disagree on which
+ * one counts: the router would route on one `model` and the provider serve the other).
+ */
+export function checkRequestBody(buf: Buffer, scan: ScannedObject): void {
+  if (!isValidUtf8(buf)) throw new RequestValidationError('Request body is not valid UTF-8.');
+  const seen = new Set<string>();
+  for (const m of scan.members) {
+    if (seen.has(m.key)) throw new RequestValidationError(`${m.key}: the key appears more than once in the request body`);
+    seen.add(m.key);
+  }
+}
+
+/** Request header values that are forwarded upstream must be visible ASCII (no control bytes, no obs-text). */
+export function checkForwardedHeader(name: string, value: string | string[] | undefined): void {
+  if (value === undefined) return;
+  for (const v of Array.isArray(value) ? value : [value]) {
+    if (!/^[\x20-\x7e\t]*$/.test(v)) throw new RequestValidationError(`${name} header: only visible ASCII characters may be forwarded to the provider`);
+  }
+}
 
 type Kind = ReturnType<typeof valueKind>;
 
@@ -66,11 +91,13 @@ export function readAnthropicRequest(buf: Buffer, opts: { forCount?: boolean } =
     if (e instanceof JsonScanError) throw new RequestValidationError(`Request body is not valid JSON: ${e.message}`);
     throw e;
   }
+  checkRequestBody(buf, scan);
   for (const m of scan.members) expectKinds(buf, m);
   const modelSpan = scan.get('model');
   if (!modelSpan) throw new RequestValidationError('model: field required');
   const model = parseValue(buf, modelSpan) as string;
   if (!model) throw new RequestValidationError('model: must not be empty');
+  if (model.length > MAX_MODEL_LENGTH) throw new RequestValidationError(`model: longer than ${MAX_MODEL_LENGTH} characters`);
   if (!scan.get('messages')) throw new RequestValidationError('messages: field required');
   let maxTokens: number | null = null;
   const maxSpan = scan.get('max_tokens');

@@ -1,5 +1,5 @@
 import type { Services } from '../../app-types.js';
-import { readAnthropicRequest, RequestValidationError, type AnthropicRequestView } from '../../formats/anthropic/request.js';
+import { checkForwardedHeader, readAnthropicRequest, RequestValidationError, type AnthropicRequestView } from '../../formats/anthropic/request.js';
 import { passthroughMessages } from '../../execution/anthropic-passthrough.js';
 import { CodecError } from '../../formats/canonical/codec.js';
 import type { Request as CanonicalRequest } from '../../formats/canonical/types.js';
@@ -25,10 +25,15 @@ export async function prepareAnthropicRequest(svc: Services, ctx: RequestContext
     }
     throw e;
   }
+  ctx.requestBody = buf;
   try {
+    // These two headers are forwarded upstream as they came.
+    checkForwardedHeader('anthropic-beta', ctx.req.headers['anthropic-beta']);
+    checkForwardedHeader('anthropic-version', ctx.req.headers['anthropic-version']);
     const view = readAnthropicRequest(buf, opts);
     ctx.requestedModel = view.model;
     ctx.stream = view.stream;
+    ctx.userId = view.userId;
     return view;
   } catch (e) {
     if (e instanceof RequestValidationError) {

@@ -24,6 +24,7 @@ export async function handleChatCompletions(svc: Services, ctx: RequestContext):
     }
     throw e;
   }
+  ctx.requestBody = buf;
   let view: OpenAIRequestView;
   try {
     view = readOpenAIRequest(buf);

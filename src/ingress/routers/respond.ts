@@ -9,8 +9,10 @@
 import { presentedKey } from '../../auth/index.js';
 import type { Services } from '../../app-types.js';
 import type { ValidationError } from '../../routing/routers/index.js';
+import { sessionCaller } from '../auth.js';
 import type { RequestContext } from '../context.js';
 import { sendJson } from '../respond.js';
+import { authThrottle } from '../auth-throttle.js';
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
@@ -30,6 +32,7 @@ const TYPES: Record<number, string> = {
   404: 'not_found_error',
   409: 'conflict_error',
   413: 'request_too_large',
+  429: 'rate_limit_error',
   500: 'api_error',
   503: 'api_error',
 };
@@ -69,11 +72,27 @@ export function sendRouterJson(ctx: RequestContext, status: number, body: unknow
 export function authorizeRouters(svc: Services, ctx: RequestContext, write: boolean): boolean {
   const presented = presentedKey(ctx.req.headers as { authorization?: string; 'x-api-key'?: string });
   if (!presented) {
+    // The portal signs in with a session cookie instead of a key (admin identity; writes need its CSRF header).
+    const viaSession = sessionCaller(svc, ctx.req);
+    if (viaSession) {
+      if (viaSession.ok) ctx.key = viaSession.key;
+      else sendRouterError(ctx, 403, viaSession.message, { errorClass: 'csrf' });
+      return viaSession.ok;
+    }
     sendRouterError(ctx, 401, 'Missing API key: send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
+    return false;
+  }
+  const throttle = authThrottle(svc);
+  const wait = throttle.blockedFor(ctx.req.socket.remoteAddress);
+  if (wait > 0) {
+    const message = 'Too many failed authentications from this address; try again later.';
+    ctx.fail(429, 'auth_throttled', message);
+    sendJson(ctx.res, 429, JSON.stringify(routerErrorBody(429, message, { status: 'RESOURCE_EXHAUSTED' })), { 'x-request-id': ctx.id, 'retry-after': String(Math.ceil(wait / 1000)) });
     return false;
   }
   const key = svc.keys.authenticate(presented);
   if (!key) {
+    throttle.fail(ctx.req.socket.remoteAddress);
     sendRouterError(ctx, 401, 'Invalid API key: it is unknown or has been revoked.');
     return false;
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Catalog, CATALOG_PROVIDERS, CUSTOM_MODEL_DEFAULTS, costUsd, priceAt, toHostedModelJson, type CatalogModel, type CostUsage } from './index.js';
+import { Catalog, CATALOG_PROVIDERS, CUSTOM_MODEL_DEFAULTS, toHostedModelJson, type CatalogModel } from './index.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..', '..');
@@ -24,7 +24,6 @@ function must(provider: string, id: string): CatalogModel {
   return m;
 }
 
-const usage = (u: Partial<CostUsage>): CostUsage => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, ...u });
 
 describe('built-in catalog contents', () => {
   it('has at least 60 models and every built-in provider', () => {
@@ -245,47 +244,6 @@ describe('config overrides', () => {
     expect(() => catalog.withOverrides([{ provider: 'x', id: '', context: 10 }])).toThrow(/invalid catalog override/);
     expect(() => catalog.withOverrides([{ provider: 'x', id: 'm', price: { input: -1 } }])).toThrow(/invalid catalog override/);
     expect(catalog.withOverrides([])).toBe(catalog);
-  });
-});
-
-describe('costUsd', () => {
-  const sonnet46 = must('anthropic', 'claude-sonnet-4-6');
-
-  it('prices input, output, cache reads, 5-minute and 1-hour cache writes separately', () => {
-    // 1000 x 3 + 2000 x 15 + 10000 x 0.3 + 4000 x 3.75 + 2000 x 6 = 63000 micro-dollars
-    const cost = costUsd(sonnet46, usage({ input: 1000, output: 2000, cacheRead: 10_000, cacheWrite: 4000, cacheWrite1h: 2000 }));
-    expect(cost).toBeCloseTo(0.063, 12);
-    // The same tokens written with a 1-hour TTL cost 2x input instead of 1.25x.
-    expect(costUsd(sonnet46, usage({ cacheWrite: 1_000_000 }))).toBeCloseTo(3.75, 12);
-    expect(costUsd(sonnet46, usage({ cacheWrite1h: 1_000_000 }))).toBeCloseTo(6, 12);
-  });
-
-  it('bills reasoning tokens as output, once', () => {
-    const withReasoning = costUsd(sonnet46, usage({ input: 100, output: 5000, reasoning: 4000 }));
-    const without = costUsd(sonnet46, usage({ input: 100, output: 5000, reasoning: 0 }));
-    expect(withReasoning).toBe(without);
-    expect(withReasoning).toBeCloseTo((100 * 3 + 5000 * 15) / 1e6, 12);
-  });
-
-  it('applies a long-context tier to the whole request once the prompt exceeds the threshold', () => {
-    const gpt54 = must('openai', 'gpt-5.4');
-    // exactly at the threshold: base prices. 272000 x 2.5 + 1000 x 15 = 695000
-    expect(costUsd(gpt54, usage({ input: 272_000, output: 1000 }))).toBeCloseTo(0.695, 12);
-    // above: every token at the tier price. 300000 x 5 + 1000 x 22.5 = 1522500
-    expect(costUsd(gpt54, usage({ input: 300_000, output: 1000 }))).toBeCloseTo(1.5225, 12);
-    // cache tokens count toward the prompt size: 50000 + 160000 cache reads > 200000 on Sonnet 4.5.
-    // 50000 x 6 + 160000 x 0.6 + 1000 x 22.5 = 418500
-    expect(costUsd(must('anthropic', 'claude-sonnet-4-5'), usage({ input: 50_000, cacheRead: 160_000, output: 1000 }))).toBeCloseTo(0.4185, 12);
-    expect(priceAt(gpt54, 300_000)).toEqual({ input: 5, output: 22.5, cacheRead: 0.5 });
-    expect(priceAt(gpt54, 1000)).toEqual({ input: 2.5, output: 15, cacheRead: 0.25 });
-  });
-
-  it('falls back to the input price for cache prices the catalog lacks, and ignores bad counts', () => {
-    const llama = must('groq', 'llama-3.3-70b-versatile');
-    expect(costUsd(llama, usage({ cacheRead: 1000 }))).toBeCloseTo((1000 * 0.59) / 1e6, 12);
-    const gpt5 = must('openai', 'gpt-5');
-    expect(costUsd(gpt5, usage({ cacheWrite: 1000, cacheWrite1h: 1000 }))).toBeCloseTo((2000 * 1.25) / 1e6, 12);
-    expect(costUsd(gpt5, usage({ input: -5, output: Number.NaN }))).toBe(0);
   });
 });
 

@@ -71,19 +71,6 @@ export interface CatalogOverride {
   price?: { input?: number; output?: number; cache_read?: number; cache_write?: number };
 }
 
-/** Token counts of one request. `input` excludes cache reads and writes; `output` includes reasoning tokens. */
-export interface CostUsage {
-  input: number;
-  output: number;
-  cacheRead: number;
-  /** Cache writes with a 5-minute (or unspecified) TTL. */
-  cacheWrite: number;
-  /** Cache writes with a 1-hour TTL (disjoint from cacheWrite). */
-  cacheWrite1h?: number;
-  /** Reasoning tokens; informational, already counted in `output`. */
-  reasoning: number;
-}
-
 /** The twelve built-in providers, in catalog order. */
 export const CATALOG_PROVIDERS = [
   'anthropic', 'openai', 'google-ai-studio', 'groq', 'mistral', 'deepseek', 'xai', 'cerebras', 'fireworks', 'together', 'deepinfra', 'openrouter',
@@ -344,29 +331,6 @@ export function priceAt(model: CatalogModel, promptTokens: number): Omit<Catalog
   if (tier.cacheWrite !== undefined) out.cacheWrite = tier.cacheWrite;
   if (tier.cacheWrite1h !== undefined) out.cacheWrite1h = tier.cacheWrite1h;
   return out;
-}
-
-/**
- * Cost in USD. `input` excludes cache tokens; `output` includes reasoning tokens (billed at the output price, so
- * `reasoning` is not added again). Long-context tiers are chosen by prompt size = input + cacheRead + cacheWrite +
- * cacheWrite1h. A cache price the catalog lacks falls back to the input price (1-hour writes: to the 5-minute price
- * first). Negative or non-finite counts count as 0.
- */
-export function costUsd(model: CatalogModel, usage: CostUsage): number {
-  const n = (x: number | undefined): number => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : 0);
-  const input = n(usage.input);
-  const output = n(usage.output);
-  const cacheRead = n(usage.cacheRead);
-  const cacheWrite = n(usage.cacheWrite);
-  const cacheWrite1h = n(usage.cacheWrite1h);
-  const p = priceAt(model, input + cacheRead + cacheWrite + cacheWrite1h);
-  const micro =
-    input * p.input +
-    output * p.output +
-    cacheRead * (p.cacheRead ?? p.input) +
-    cacheWrite * (p.cacheWrite ?? p.input) +
-    cacheWrite1h * (p.cacheWrite1h ?? p.cacheWrite ?? p.input);
-  return micro / 1_000_000;
 }
 
 const HOSTED_MODALITIES = new Set(['text', 'image', 'audio', 'video']);

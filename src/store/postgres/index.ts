@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { CustomTypesConfig, PoolClient, QueryResultRow } from 'pg';
 import type { ClientKey, NewClientKey, Permission, RouterPutResult, RouterWrite, Store, StoredRouter } from '../types.js';
-import type { AttemptRecord, RequestRecord } from '../../telemetry/record.js';
+import type { RequestRecord } from '../../telemetry/record.js';
+import type { AggregateOptions, AggregateResult, KeyUsage, RecordFilter, RecordPage } from '../query/types.js';
 import { newKeyId } from '../sqlite/index.js';
+import { aggregatePostgres, keyUsagePostgres, queryRecordsPostgres } from './records.js';
+import { SUMMARY_COLUMNS, toRecord, type RequestRow } from './record-row.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { parseStoredLimits, type KeyLimitsInput } from '../../limits/schema.js';
 import { describePostgresUrl } from './url.js';
 
 export { describePostgresUrl } from './url.js';
@@ -14,6 +18,8 @@ export { POSTGRES_MIGRATIONS } from './migrations.js';
 export const MIGRATION_LOCK_KEY = '1398233412001';
 /** Namespace (first int4) of the per-name advisory lock `upsertConfigKey` takes; the second int4 is `hashtext(name)`. */
 const CONFIG_KEY_LOCK_NS = 0x53594b31; // "SYK1"
+/** Records deleted per statement by `deleteRecordsBefore`. */
+const DELETE_SLICE = 10_000;
 /** Rows per INSERT statement in `insertRecords` (one statement for any batch the recorder normally writes). */
 const RECORD_CHUNK = 5000;
 
@@ -32,32 +38,7 @@ interface KeyRow {
   source: ClientKey['source'];
   created_at: number;
   revoked_at: number | null;
-}
-
-interface RequestRow {
-  id: string;
-  time: number;
-  key_name: string | null;
-  api: RequestRecord['api'];
-  endpoint: string;
-  client: string | null;
-  requested_model: string | null;
-  model: string | null;
-  provider: string | null;
-  status: number;
-  error_class: string | null;
-  error: string | null;
-  stream: boolean;
-  stop_reason: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cache_read_tokens: number | null;
-  cache_write_tokens: number | null;
-  reasoning_tokens: number | null;
-  ttft_ms: number | null;
-  overhead_ms: number | null;
-  duration_ms: number;
-  attempts: AttemptRecord[];
+  limits: unknown;
 }
 
 interface RouterRow {
@@ -69,14 +50,15 @@ interface RouterRow {
   updated_at: number;
 }
 
-const KEY_COLUMNS = 'id, name, prefix, hash, permissions, source, created_at, revoked_at';
+const KEY_COLUMNS = 'id, name, prefix, hash, permissions, source, created_at, revoked_at, limits';
 const ROUTER_COLUMNS = 'id, json, version, source, created_at, updated_at';
-const RECORD_COLUMNS = `id, "time", key_name, api, endpoint, client, requested_model, model, provider, status, error_class, error, stream,
-  stop_reason, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, ttft_ms, overhead_ms, duration_ms, attempts`;
+const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, request_body, response_body`;
 /** PostgreSQL array type of each RECORD_COLUMNS entry, in order, for the `unnest` of `insertRecords`. */
 const RECORD_ARRAY_TYPES = [
-  'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'integer', 'text', 'text', 'boolean',
-  'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'double precision', 'double precision', 'double precision', 'jsonb',
+  'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'integer', 'text', 'text', 'boolean',
+  'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'double precision',
+  'double precision', 'double precision', 'double precision', 'double precision', 'jsonb', 'text', 'text', 'text', 'json', 'json',
+  'text', 'text',
 ];
 const RECORD_UPDATES = RECORD_COLUMNS.split(',')
   .map((c) => c.trim())
@@ -86,16 +68,6 @@ const RECORD_UPDATES = RECORD_COLUMNS.split(',')
 const INSERT_RECORDS = `INSERT INTO requests (${RECORD_COLUMNS})
   SELECT * FROM unnest(${RECORD_ARRAY_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
   ON CONFLICT (id) DO UPDATE SET ${RECORD_UPDATES}`;
-
-/** The attempt fields in declaration order, so attempts read back from JSONB (which reorders keys) look as written. */
-const ATTEMPT_KEYS: readonly (keyof AttemptRecord)[] = ['provider', 'model', 'status', 'success', 'errorClass', 'error', 'ttftMs', 'durationMs'];
-
-function orderAttempt(a: AttemptRecord): AttemptRecord {
-  const out: Record<string, unknown> = {};
-  for (const k of ATTEMPT_KEYS) if (k in a) out[k] = a[k];
-  for (const [k, v] of Object.entries(a)) if (!(k in out)) out[k] = v;
-  return out as unknown as AttemptRecord;
-}
 
 function toKey(r: KeyRow): ClientKey {
   return {
@@ -107,44 +79,12 @@ function toKey(r: KeyRow): ClientKey {
     source: r.source,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
+    limits: parseStoredLimits(r.limits),
   };
 }
 
 function toRouter(r: RouterRow): StoredRouter {
   return { id: r.id, json: r.json, version: r.version, source: r.source, createdAt: r.created_at, updatedAt: r.updated_at };
-}
-
-function toRecord(r: RequestRow): RequestRecord {
-  return {
-    id: r.id,
-    time: r.time,
-    keyName: r.key_name,
-    api: r.api,
-    endpoint: r.endpoint,
-    client: r.client,
-    requestedModel: r.requested_model,
-    model: r.model,
-    provider: r.provider,
-    status: r.status,
-    errorClass: r.error_class,
-    error: r.error,
-    stream: r.stream,
-    stopReason: r.stop_reason,
-    usage:
-      r.input_tokens === null
-        ? null
-        : {
-            input: r.input_tokens,
-            output: r.output_tokens ?? 0,
-            cacheRead: r.cache_read_tokens ?? 0,
-            cacheWrite: r.cache_write_tokens ?? 0,
-            reasoning: r.reasoning_tokens ?? 0,
-          },
-    ttftMs: r.ttft_ms,
-    overheadMs: r.overhead_ms,
-    durationMs: r.duration_ms,
-    attempts: r.attempts.map(orderAttempt),
-  };
 }
 
 /**
@@ -244,6 +184,12 @@ export class PostgresStore implements Store {
   private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
     let broken: Error | undefined;
+    // The pool listens for errors of idle clients only; a checked-out client whose connection dies emits `error`
+    // besides failing its query, and with no listener that is an uncaught exception that ends the process.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    c.on('error', onError);
     try {
       await c.query('BEGIN');
       const out = await fn(c);
@@ -255,6 +201,7 @@ export class PostgresStore implements Store {
       });
       throw err;
     } finally {
+      c.off('error', onError);
       c.release(broken);
     }
   }
@@ -283,9 +230,9 @@ export class PostgresStore implements Store {
 
   private async insertKeyWith(query: (sql: string, params: unknown[]) => Promise<KeyRow[]>, k: NewClientKey): Promise<KeyRow> {
     const rows = await query(
-      `INSERT INTO client_keys (id, name, prefix, hash, permissions, source, created_at, revoked_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, NULL) RETURNING ${KEY_COLUMNS}`,
-      [newKeyId(), k.name, k.prefix, k.hash, JSON.stringify(k.permissions), k.source, Date.now()],
+      `INSERT INTO client_keys (id, name, prefix, hash, permissions, source, created_at, revoked_at, limits)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, NULL, $8::jsonb) RETURNING ${KEY_COLUMNS}`,
+      [newKeyId(), k.name, k.prefix, k.hash, JSON.stringify(k.permissions), k.source, Date.now(), k.limits ? JSON.stringify(k.limits) : null],
     );
     return rows[0];
   }
@@ -312,6 +259,16 @@ export class PostgresStore implements Store {
          AND revoked_at IS NULL
        RETURNING ${KEY_COLUMNS}`,
       [idOrName, Date.now()],
+    );
+    return rows[0] ? toKey(rows[0]) : null;
+  }
+
+  async setKeyLimits(idOrName: string, limits: KeyLimitsInput | null): Promise<ClientKey | null> {
+    const rows = await this.rows<KeyRow>(
+      `UPDATE client_keys SET limits = $2::jsonb
+       WHERE id = (SELECT id FROM client_keys WHERE (id = $1 OR name = $1) AND revoked_at IS NULL ORDER BY created_at DESC, seq DESC LIMIT 1)
+       RETURNING ${KEY_COLUMNS}`,
+      [idOrName, limits ? JSON.stringify(limits) : null],
     );
     return rows[0] ? toKey(rows[0]) : null;
   }
@@ -368,7 +325,7 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * One `INSERT ... SELECT FROM unnest(arrays)` per batch (23 array parameters whatever the batch size); a record
+   * One `INSERT ... SELECT FROM unnest(arrays)` per batch (34 array parameters whatever the batch size); a record
    * whose id is already stored replaces it, as SQLite's INSERT OR REPLACE does. Within a batch the last record of an
    * id wins (PostgreSQL cannot update one row twice in one statement).
    */
@@ -401,6 +358,29 @@ export class PostgresStore implements Store {
     return (await this.rows<RequestRow>(`SELECT ${RECORD_COLUMNS} FROM requests ORDER BY "time" DESC, id DESC LIMIT $1`, [opts.limit])).map(toRecord);
   }
 
+  async queryRecords(filter: RecordFilter, page: { limit: number; cursor?: string | null }): Promise<RecordPage> {
+    return queryRecordsPostgres(this.pool, filter, page);
+  }
+
+  async aggregateRecords(filter: RecordFilter, opts: AggregateOptions): Promise<AggregateResult> {
+    return aggregatePostgres(this.pool, filter, opts);
+  }
+
+  async keyUsage(sinceMs: number): Promise<KeyUsage[]> {
+    return keyUsagePostgres(this.pool, sinceMs);
+  }
+
+  async deleteRecordsBefore(timeMs: number): Promise<number> {
+    // In slices, so no single transaction holds locks on (or bloats the WAL with) an unbounded number of rows.
+    let total = 0;
+    for (;;) {
+      const r = await this.pool.query('DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE "time" < $1 LIMIT $2)', [int(timeMs), DELETE_SLICE]);
+      const n = r.rowCount ?? 0;
+      total += n;
+      if (n < DELETE_SLICE) return total;
+    }
+  }
+
   /** `SELECT 1`, failing after `timeoutMs` (default 2000) whether the wait is for a connection or for the answer. */
   async ping(timeoutMs = 2000): Promise<void> {
     // `query_timeout` per query is supported by pg (client.js) but missing from its typings.
@@ -415,13 +395,14 @@ export class PostgresStore implements Store {
   }
 }
 
-/** The 23 column arrays of `INSERT_RECORDS` for a chunk of records. */
+/** The 34 column arrays of `INSERT_RECORDS` for a chunk of records. */
 function recordColumns(records: RequestRecord[]): unknown[][] {
   const cols: unknown[][] = RECORD_ARRAY_TYPES.map(() => new Array<unknown>(records.length));
   records.forEach((r, i) => {
     const values: unknown[] = [
       text(r.id),
       int(r.time),
+      text(r.keyId ?? null),
       text(r.keyName),
       text(r.api),
       text(r.endpoint),
@@ -438,11 +419,21 @@ function recordColumns(records: RequestRecord[]): unknown[][] {
       int(r.usage?.output),
       int(r.usage?.cacheRead),
       int(r.usage?.cacheWrite),
+      int(r.usage?.cacheWrite1h),
       int(r.usage?.reasoning),
+      r.costUsd ?? null,
       r.ttftMs,
       r.overheadMs,
+      r.generationMs ?? null,
       r.durationMs,
       jsonText(r.attempts),
+      text(r.routing?.router ?? null),
+      text(r.routing?.routeId ?? null),
+      text(r.routing?.variantId ?? null),
+      r.routing ? jsonText(r.routing) : null,
+      r.metadata ? jsonText(r.metadata) : null,
+      text(r.bodies?.request ?? null),
+      text(r.bodies?.response ?? null),
     ];
     values.forEach((v, j) => {
       cols[j][i] = v;

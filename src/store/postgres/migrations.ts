@@ -75,4 +75,34 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    );
    CREATE TRIGGER routers_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON routers
      FOR EACH STATEMENT EXECUTE FUNCTION switchyard_bump_change_log();`,
+  // 3: as SQLite's 3. Routing and metadata are JSON (not JSONB) so they read back with their keys in written order.
+  // requests_time already is (time, id).
+  `ALTER TABLE requests
+     ADD COLUMN key_id TEXT COLLATE "C",
+     ADD COLUMN cost_usd DOUBLE PRECISION,
+     ADD COLUMN cache_write_1h_tokens BIGINT,
+     ADD COLUMN generation_ms DOUBLE PRECISION,
+     ADD COLUMN router TEXT COLLATE "C",
+     ADD COLUMN route_id TEXT COLLATE "C",
+     ADD COLUMN variant_id TEXT COLLATE "C",
+     ADD COLUMN routing JSON,
+     ADD COLUMN metadata JSON,
+     ADD COLUMN request_body TEXT,
+     ADD COLUMN response_body TEXT;
+   CREATE INDEX requests_provider ON requests(provider, "time");
+   CREATE INDEX requests_key_id ON requests(key_id, "time");
+   CREATE INDEX requests_key_name ON requests(key_name, "time");
+   CREATE INDEX requests_router ON requests(router, "time");
+   CREATE INDEX requests_status ON requests(status, "time");`,
+  // 4: as SQLite's 4 (per-key limits). PostgreSQL-only: the change_log trigger also sends NOTIFY switchyard_changes
+  // (payload: the table), delivered when the writing transaction commits, so every instance's listener learns of a
+  // key or router write by any connection at once instead of by polling (src/store/postgres/listen.ts).
+  `ALTER TABLE client_keys ADD COLUMN limits JSONB;
+   CREATE OR REPLACE FUNCTION switchyard_bump_change_log() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+   BEGIN
+     UPDATE change_log SET counter = counter + 1 WHERE id = 1;
+     PERFORM pg_notify('switchyard_changes', TG_TABLE_NAME);
+     RETURN NULL;
+   END
+   $$;`,
 ];

@@ -3,8 +3,12 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { ClientKey, NewClientKey, Permission, RouterPutResult, RouterWrite, Store, StoredRouter } from '../types.js';
-import type { AttemptRecord, RequestRecord } from '../../telemetry/record.js';
+import type { RequestRecord } from '../../telemetry/record.js';
+import type { AggregateOptions, AggregateResult, KeyUsage, RecordFilter, RecordPage } from '../query/types.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { parseStoredLimits, type KeyLimitsInput } from '../../limits/schema.js';
+import { aggregateSqlite, keyUsageSqlite, queryRecordsSqlite } from './records.js';
+import { recordParams, toRecord, type RequestRow } from './record-row.js';
 
 interface KeyRow {
   id: string;
@@ -15,32 +19,7 @@ interface KeyRow {
   source: ClientKey['source'];
   created_at: number;
   revoked_at: number | null;
-}
-
-interface RequestRow {
-  id: string;
-  time: number;
-  key_name: string | null;
-  api: RequestRecord['api'];
-  endpoint: string;
-  client: string | null;
-  requested_model: string | null;
-  model: string | null;
-  provider: string | null;
-  status: number;
-  error_class: string | null;
-  error: string | null;
-  stream: number;
-  stop_reason: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cache_read_tokens: number | null;
-  cache_write_tokens: number | null;
-  reasoning_tokens: number | null;
-  ttft_ms: number | null;
-  overhead_ms: number | null;
-  duration_ms: number;
-  attempts: string;
+  limits?: string | null;
 }
 
 interface RouterRow {
@@ -66,41 +45,12 @@ function toKey(r: KeyRow): ClientKey {
     source: r.source,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
+    limits: parseStoredLimits(r.limits),
   };
 }
 
-function toRecord(r: RequestRow): RequestRecord {
-  return {
-    id: r.id,
-    time: r.time,
-    keyName: r.key_name,
-    api: r.api,
-    endpoint: r.endpoint,
-    client: r.client,
-    requestedModel: r.requested_model,
-    model: r.model,
-    provider: r.provider,
-    status: r.status,
-    errorClass: r.error_class,
-    error: r.error,
-    stream: r.stream === 1,
-    stopReason: r.stop_reason,
-    usage:
-      r.input_tokens === null
-        ? null
-        : {
-            input: r.input_tokens,
-            output: r.output_tokens ?? 0,
-            cacheRead: r.cache_read_tokens ?? 0,
-            cacheWrite: r.cache_write_tokens ?? 0,
-            reasoning: r.reasoning_tokens ?? 0,
-          },
-    ttftMs: r.ttft_ms,
-    overheadMs: r.overhead_ms,
-    durationMs: r.duration_ms,
-    attempts: JSON.parse(r.attempts) as AttemptRecord[],
-  };
-}
+/** Records deleted per statement by `deleteRecordsBefore`. */
+const DELETE_SLICE = 5000;
 
 export function newKeyId(): string {
   return 'key_' + randomUUID().replace(/-/g, '').slice(0, 20);
@@ -121,40 +71,18 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.insertRecord = this.db.prepare(
-      `INSERT OR REPLACE INTO requests (id, time, key_name, api, endpoint, client, requested_model, model, provider, status,
+      `INSERT OR REPLACE INTO requests (id, time, key_id, key_name, api, endpoint, client, requested_model, model, provider, status,
         error_class, error, stream, stop_reason, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-        reasoning_tokens, ttft_ms, overhead_ms, duration_ms, attempts)
-       VALUES (@id, @time, @key_name, @api, @endpoint, @client, @requested_model, @model, @provider, @status,
+        cache_write_1h_tokens, reasoning_tokens, cost_usd, ttft_ms, overhead_ms, generation_ms, duration_ms, attempts,
+        router, route_id, variant_id, routing, metadata, request_body, response_body)
+       VALUES (@id, @time, @key_id, @key_name, @api, @endpoint, @client, @requested_model, @model, @provider, @status,
         @error_class, @error, @stream, @stop_reason, @input_tokens, @output_tokens, @cache_read_tokens, @cache_write_tokens,
-        @reasoning_tokens, @ttft_ms, @overhead_ms, @duration_ms, @attempts)`,
+        @cache_write_1h_tokens, @reasoning_tokens, @cost_usd, @ttft_ms, @overhead_ms, @generation_ms, @duration_ms, @attempts,
+        @router, @route_id, @variant_id, @routing, @metadata, @request_body, @response_body)`,
     );
     this.insertMany = this.db.transaction((records: RequestRecord[]) => {
       for (const r of records) {
-        this.insertRecord.run({
-          id: r.id,
-          time: r.time,
-          key_name: r.keyName,
-          api: r.api,
-          endpoint: r.endpoint,
-          client: r.client,
-          requested_model: r.requestedModel,
-          model: r.model,
-          provider: r.provider,
-          status: r.status,
-          error_class: r.errorClass,
-          error: r.error,
-          stream: r.stream ? 1 : 0,
-          stop_reason: r.stopReason,
-          input_tokens: r.usage?.input ?? null,
-          output_tokens: r.usage?.output ?? null,
-          cache_read_tokens: r.usage?.cacheRead ?? null,
-          cache_write_tokens: r.usage?.cacheWrite ?? null,
-          reasoning_tokens: r.usage?.reasoning ?? null,
-          ttft_ms: r.ttftMs,
-          overhead_ms: r.overheadMs,
-          duration_ms: r.durationMs,
-          attempts: JSON.stringify(r.attempts),
-        });
+        this.insertRecord.run(recordParams(r));
       }
     });
   }
@@ -197,9 +125,10 @@ export class SqliteStore implements Store {
       source: k.source,
       created_at: Date.now(),
       revoked_at: null,
+      limits: k.limits ? JSON.stringify(k.limits) : null,
     };
     this.db
-      .prepare('INSERT INTO client_keys (id, name, prefix, hash, permissions, source, created_at, revoked_at) VALUES (@id, @name, @prefix, @hash, @permissions, @source, @created_at, @revoked_at)')
+      .prepare('INSERT INTO client_keys (id, name, prefix, hash, permissions, source, created_at, revoked_at, limits) VALUES (@id, @name, @prefix, @hash, @permissions, @source, @created_at, @revoked_at, @limits)')
       .run(row);
     return toKey(row);
   }
@@ -223,6 +152,16 @@ export class SqliteStore implements Store {
     const now = Date.now();
     this.db.prepare('UPDATE client_keys SET revoked_at = ? WHERE id = ?').run(now, row.id);
     return toKey({ ...row, revoked_at: now });
+  }
+
+  async setKeyLimits(idOrName: string, limits: KeyLimitsInput | null): Promise<ClientKey | null> {
+    const row = this.db
+      .prepare('SELECT * FROM client_keys WHERE (id = ? OR name = ?) AND revoked_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1')
+      .get(idOrName, idOrName) as KeyRow | undefined;
+    if (!row) return null;
+    const json = limits ? JSON.stringify(limits) : null;
+    this.db.prepare('UPDATE client_keys SET limits = ? WHERE id = ?').run(json, row.id);
+    return toKey({ ...row, limits: json });
   }
 
   async changeMarker(): Promise<number> {
@@ -284,7 +223,33 @@ export class SqliteStore implements Store {
   }
 
   async listRecords(opts: { limit: number }): Promise<RequestRecord[]> {
-    return (this.db.prepare('SELECT * FROM requests ORDER BY time DESC LIMIT ?').all(opts.limit) as RequestRow[]).map(toRecord);
+    return (this.db.prepare('SELECT * FROM requests ORDER BY time DESC, id DESC LIMIT ?').all(opts.limit) as RequestRow[]).map(toRecord);
+  }
+
+  async queryRecords(filter: RecordFilter, page: { limit: number; cursor?: string | null }): Promise<RecordPage> {
+    return queryRecordsSqlite(this.db, filter, page);
+  }
+
+  async aggregateRecords(filter: RecordFilter, opts: AggregateOptions): Promise<AggregateResult> {
+    return aggregateSqlite(this.db, filter, opts);
+  }
+
+  async keyUsage(sinceMs: number): Promise<KeyUsage[]> {
+    return keyUsageSqlite(this.db, sinceMs);
+  }
+
+  async deleteRecordsBefore(timeMs: number): Promise<number> {
+    // In slices, yielding between them: better-sqlite3 runs on the event loop and holds the write lock while it works,
+    // so one huge DELETE would stall request handling and the recorder's writes.
+    const del = this.db.prepare('DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE time < ? LIMIT ?)');
+    let total = 0;
+    for (;;) {
+      if (!this.db.open) return total;
+      const n = del.run(timeMs, DELETE_SLICE).changes;
+      total += n;
+      if (n < DELETE_SLICE) return total;
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   async ping(): Promise<void> {

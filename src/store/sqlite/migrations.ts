@@ -47,4 +47,28 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
+  // 3: the record's key id, cost, 1-hour cache writes, generation time, routing decision, metadata and bodies. The
+  // router, route and variant are copied out of the routing JSON into columns so they can be filtered and grouped.
+  // Both bodies NULL means none were captured. Indexes: time-ordered keyset paging, and the equality filters with time
+  // (the model filter also matches `provider || '/' || model`, which no index serves: it scans the time index).
+  `ALTER TABLE requests ADD COLUMN key_id TEXT;
+   ALTER TABLE requests ADD COLUMN cost_usd REAL;
+   ALTER TABLE requests ADD COLUMN cache_write_1h_tokens INTEGER;
+   ALTER TABLE requests ADD COLUMN generation_ms REAL;
+   ALTER TABLE requests ADD COLUMN router TEXT;
+   ALTER TABLE requests ADD COLUMN route_id TEXT;
+   ALTER TABLE requests ADD COLUMN variant_id TEXT;
+   ALTER TABLE requests ADD COLUMN routing TEXT;
+   ALTER TABLE requests ADD COLUMN metadata TEXT;
+   ALTER TABLE requests ADD COLUMN request_body TEXT;
+   ALTER TABLE requests ADD COLUMN response_body TEXT;
+   DROP INDEX requests_time;
+   CREATE INDEX requests_time ON requests(time, id);
+   CREATE INDEX requests_provider ON requests(provider, time);
+   CREATE INDEX requests_key_id ON requests(key_id, time);
+   CREATE INDEX requests_key_name ON requests(key_name, time);
+   CREATE INDEX requests_router ON requests(router, time);
+   CREATE INDEX requests_status ON requests(status, time);`,
+  // 4: per-key limits (src/limits) of keys created through the CLI or API, as JSON; NULL: none of its own.
+  `ALTER TABLE client_keys ADD COLUMN limits TEXT;`,
 ];

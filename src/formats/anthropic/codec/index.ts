@@ -26,3 +26,4 @@ export { sanitizeToolId } from './ids.js';
 export { EFFORT_BUDGET } from './reasoning.js';
 export { retryAfterSeconds } from './error-map.js';
 export { parseToolInput } from './json-repair.js';
+export { applyUsage } from './usage.js';

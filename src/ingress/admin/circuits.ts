@@ -1,16 +1,11 @@
-import type { Services } from '../app-types.js';
-import { authenticate } from './auth.js';
-import type { RequestContext } from './context.js';
-import { sendError, sendJson } from './respond.js';
+import type { Services } from '../../app-types.js';
+import type { RequestContext } from '../context.js';
+import { requireAdmin } from './require-admin.js';
+import { sendAdminJson } from './respond.js';
 
 /** `GET /admin/v1/circuits`: every circuit breaker's state (admin key only). */
 export async function handleCircuits(svc: Services, ctx: RequestContext): Promise<void> {
-  if (!authenticate(svc, ctx)) return;
-  if (!ctx.key?.admin) {
-    sendError(ctx, 403, 'The admin key is required for /admin/v1 endpoints.', { type: 'permission_error' });
-    return;
-  }
-  ctx.status = 200;
+  if (!requireAdmin(svc, ctx)) return;
   const data = svc.breakers.snapshot().map((b) => ({
     provider: b.provider,
     model: b.model,
@@ -23,5 +18,5 @@ export async function handleCircuits(svc: Services, ctx: RequestContext): Promis
     retry_at: b.retryAt === null ? null : new Date(b.retryAt).toISOString(),
     last_reason: b.lastReason,
   }));
-  sendJson(ctx.res, 200, JSON.stringify({ data }), { 'x-request-id': ctx.id });
+  sendAdminJson(ctx, 200, { data });
 }
