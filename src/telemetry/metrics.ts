@@ -50,7 +50,7 @@ export class Metrics {
     });
     new Counter({
       name: 'switchyard_records_dropped_total',
-      help: 'Request records dropped because the record queue was full (telemetry.records.queue_limit)',
+      help: 'Request records dropped: the record queue was full (telemetry.records.queue_limit) or the store refused the record itself',
       registers: r,
       collect() {
         this.reset();

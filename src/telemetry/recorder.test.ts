@@ -14,9 +14,16 @@ class FakeStore {
   down = false;
   hang: { release: () => void; fail: () => void } | null = null;
   hangNext = false;
+  /** Ids the store refuses whatever happens (a record with data it cannot take). */
+  poison = new Set<string>();
+
+  async ping(): Promise<void> {
+    if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+  }
 
   async insertRecords(records: RequestRecord[]): Promise<void> {
     this.attempts++;
+    if (records.some((r) => this.poison.has(r.id))) throw new Error('value too long for column');
     if (this.hangNext) {
       this.hangNext = false;
       await new Promise<void>((resolve, reject) => (this.hang = { release: resolve, fail: () => reject(new Error('lost connection')) }));
@@ -48,6 +55,23 @@ afterEach(async () => {
 });
 
 describe('Recorder', () => {
+  it('a record the store always refuses is isolated, dropped and counted; the rest of its batch is written', async () => {
+    const store = new FakeStore();
+    const { log, count } = logger();
+    const r = recorder(store, log);
+    store.poison.add('p2');
+    for (let i = 0; i < 5; i++) r.add(rec(`p${i}`));
+    await r.flush();
+    expect(store.order).toEqual(['p0', 'p1', 'p3', 'p4']);
+    expect(r.rejected).toBe(1);
+    expect(r.depth).toBe(0);
+    expect(count(/rejected a record/)).toBe(1);
+    // The queue keeps flowing afterwards.
+    r.add(rec('p5'));
+    await r.flush();
+    expect(store.order.at(-1)).toBe('p5');
+  });
+
   it('writes what is queued on each tick', async () => {
     const store = new FakeStore();
     const { log } = logger();
@@ -94,11 +118,13 @@ describe('Recorder', () => {
     for (let i = 100; i < 130; i++) r.add(rec(`c${i}`));
     expect(r.dropped).toBe(30);
     expect(count(/record queue full/)).toBe(1);
-    // The write fails: its batch goes back in front, and the queue still fits the limit.
+    // The write fails with the store gone: its batch goes back in front, and the queue still fits the limit.
+    store.down = true;
     store.hang!.fail();
     await flushing;
     expect(r.depth).toBe(100);
     expect(r.depth + r.dropped).toBe(130);
+    store.down = false;
     await r.flush();
     expect(store.order).toEqual(Array.from({ length: 100 }, (_, i) => `c${i}`));
   });

@@ -48,6 +48,8 @@ export class Recorder {
   private readonly batchSize: number;
   private readonly maxRetryDelayMs: number;
   dropped = 0;
+  /** Records the store refused on their own (not an outage): dropped, counted and logged with their request id. */
+  rejected = 0;
   written = 0;
   failedFlushes = 0;
 
@@ -121,6 +123,12 @@ export class Recorder {
     try {
       await this.store.insertRecords(batch);
     } catch (err) {
+      // A store that answers but refuses the batch has a record it will never take (bad data, not an outage):
+      // isolate it so it cannot hold the queue hostage until it overflows.
+      if (await this.storeAnswers()) {
+        await this.writeOneByOne(batch, err);
+        return;
+      }
       this.failedFlushes++;
       this.failures++;
       // Back in front, in order. No overflow: `add` counted this batch against the limit while it was out.
@@ -143,6 +151,34 @@ export class Recorder {
     }
     this.failures = 0;
     this.retryAt = 0;
+  }
+
+  private async storeAnswers(): Promise<boolean> {
+    try {
+      await this.store.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async writeOneByOne(batch: RequestRecord[], batchError: unknown): Promise<void> {
+    for (const [i, record] of batch.entries()) {
+      try {
+        await this.store.insertRecords([record]);
+        this.written++;
+      } catch (err) {
+        if (!(await this.storeAnswers())) {
+          // The store went away meanwhile: the rest waits for it like any outage.
+          this.queue = batch.slice(i).concat(this.queue);
+          this.failures++;
+          this.retryAt = Date.now() + Math.min(this.opts.flushIntervalMs * 2 ** this.failures, this.maxRetryDelayMs);
+          return;
+        }
+        this.rejected++;
+        this.log.error({ requestId: record.id, err: (err as Error).message, batchErr: (batchError as Error).message, rejected: this.rejected }, 'the store rejected a record; it is dropped and counted');
+      }
+    }
   }
 
   /**
