@@ -34,8 +34,9 @@ export function streamComplete(protocol, tail) {
 /**
  * Runs one closed loop. opts: {pool, path, headers, body: Buffer, stream, protocol (of the answer, default
  * anthropic), concurrency, durationMs, classify?: (responseHeaders, bodyText) => group name}.
- * Returns {count, errors, firstError, elapsedMs, latency: Float64Array (sorted), ttfb: Float64Array (sorted, stream
- * only), groups: {name: latencies (sorted)} of the successful requests (with classify, which keeps whole bodies)}.
+ * Returns {count, errors, firstError, elapsedMs, latency: Float64Array (sorted; time to the last byte, TTLB), ttfb:
+ * Float64Array (sorted, stream only; time to the first body byte), groups: {name: latencies (sorted)} of the
+ * successful requests (with classify, which keeps whole bodies)}.
  */
 export async function runLoad({ pool, path, headers, body, stream, protocol = 'anthropic', concurrency, durationMs, classify }) {
   const latency = new Float64Array(CAPACITY);

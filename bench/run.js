@@ -339,7 +339,12 @@ async function main() {
     const peerHeaders = {};
     const peerInfo = [];
     if (opts.peers && section('paths')) {
-      const error = installPeers(opts.peersDir);
+      let error;
+      try {
+        error = installPeers(opts.peersDir);
+      } catch (err) {
+        error = `cannot install into ${opts.peersDir}: ${err.message}`;
+      }
       for (const [name, starter] of [['portkey', startPortkey], ['ccr', startCcr]]) {
         const info = { name, ...PEERS[name], path: PEER_PATHS[name] };
         peerInfo.push(info);
@@ -366,13 +371,12 @@ async function main() {
       else notes.push(`${via} skipped: ${why}`);
       plan = plan.filter((c) => c.via !== via);
     };
+    // Cells whose process is missing (no PostgreSQL server, a peer that did not start) are left out.
+    plan = plan.filter((c) => procs[targetOf(c)]);
+    // `direct gemini` last: its requests are what the router sent the simulator for `anthropic→gemini`.
     for (const cell of [...plan].sort((a, b) => (a.via === 'direct gemini') - (b.via === 'direct gemini'))) {
       const { via, body, stream } = cell;
       const target = targetOf(cell);
-      if (!procs[target]) {
-        plan = plan.filter((c) => targetOf(c) !== target);
-        continue;
-      }
       const key = `${via} ${target} ${body} ${stream}`;
       if (smoked.has(key) || !plan.includes(cell)) continue;
       smoked.add(key);
@@ -447,7 +451,7 @@ async function main() {
     }
     if (failing) await simControl(sim.url, '/_sim/faults/clear', {});
 
-    const report = buildReport({ cells, startup, opts, pinned, requests, notes, peerInfo, elapsedMs: performance.now() - started });
+    const report = buildReport({ cells, startup, opts, pinned, requests, notes, peerInfo, elapsedMs: performance.now() - started, paths: PATHS });
     console.log('\n' + report.text);
     if (opts.write) {
       writeDoc(report.markdown);
@@ -464,7 +468,7 @@ async function main() {
   }
 }
 
-const label = (c) => `${c.via.padEnd(21)} ${(c.section === 'records' ? `records ${c.records}` : '').padEnd(16)} ${c.body.padEnd(5)} ${c.mode.padEnd(6)} c=${String(c.concurrency).padEnd(3)}`;
+const label = (c) => `${(c.via + (c.section === 'records' ? ` (records ${c.records})` : '')).padEnd(24)} ${c.body.padEnd(5)} ${c.mode.padEnd(6)} c=${String(c.concurrency).padEnd(3)}`;
 
 /**
  * One cell: warm-up, then a timed closed loop. CPU time of every process of the run and of each core, before and

@@ -113,17 +113,19 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const agents = new UpstreamAgents(config.failover.timeouts.connect ?? 10_000);
   const catalog = Catalog.builtin().withOverrides(catalogOverrides(config));
   const stats = new LiveStats();
-  let cluster: Cluster | undefined;
+  // The breakers exist before the shared state that relays their changes (which needs them): bound late.
+  const relay: { cluster?: Cluster } = {};
   const breakers = new CircuitBreakers(config.failover.breaker, {
     onChange: (key, from, to, reason) => {
       log.warn({ provider: key.provider, model: key.model, key: key.key, from, to, reason }, 'circuit breaker changed state');
-      cluster?.breakerChanged(key, from, to, reason);
+      relay.cluster?.breakerChanged(key, from, to, reason);
     },
   });
-  cluster = await Cluster.start({ config, log, store, keys, routers, breakers, stats });
+  const cluster = await Cluster.start({ config, log, store, keys, routers, breakers, stats });
+  relay.cluster = cluster;
   // Fastest first: live p50 time to first token once measured, the catalog's prior until then.
   const routing = { registry, catalog, aliases: config.aliases, expectedTtftMs: (p: string, m: string, entry?: { priors: { ttftMs: number } }) => stats.ttftP50(p, m)?.value ?? entry?.priors.ttftMs ?? 1000 };
-  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agents, catalog, routing, stats, breakers, metrics: new Metrics(breakers, () => recorder.depth, () => recorder.dropped), bodies: bodyCapture(config, registry), tracing, cluster, limits: cluster.limiter, draining: false };
+  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agents, catalog, routing, stats, breakers, metrics: new Metrics(breakers, () => recorder.depth, () => recorder.dropped + recorder.rejected), bodies: bodyCapture(config, registry), tracing, cluster, limits: cluster.limiter, draining: false };
   cluster.registerMetrics(services.metrics.registry);
   const server = createHttpServer(services);
   const adminServer = config.server.admin_bind ? createHttpServer(services, 'admin') : null;

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { runClaude } from './claude.js';
-import { keysCreate, keysList, keysRevoke } from './keys.js';
+import { keysCreate, keysLimits, keysList, keysRevoke } from './keys.js';
 import { routersApply, routersDelete, routersGet, routersList, routersTest } from './routers.js';
 import { runStart } from './start.js';
 import { runSimulate } from './simulate.js';
@@ -24,7 +24,12 @@ common(program.command('start').description('run the router (and the demo provid
 const keys = program.command('keys').description('manage client keys (stored only as hashes)');
 common(keys.command('create <name>').description('create a client key; it is printed once'))
   .option('--permission <perm...>', 'extra permissions: routers:write, admin')
+  .option('--limit <name=value...>', 'per-key limits: requests_per_minute, tokens_per_minute, concurrent_requests, usd_per_day, usd_per_month (none: unlimited)')
   .action(keysCreate);
+common(keys.command('limits <id-or-name>').description("show or set a key's own limits (a running router applies them within a second)"))
+  .option('--limit <name=value...>', 'set these limits (value none: lift an inherited limit), keeping the others')
+  .option('--clear', 'remove the limits stored with the key (the config defaults apply again)')
+  .action(keysLimits);
 common(keys.command('list').description('list client keys')).option('--all', 'include revoked keys').action(keysList);
 common(keys.command('revoke <id-or-name>').description('revoke a client key')).action(keysRevoke);
 

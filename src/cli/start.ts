@@ -1,6 +1,6 @@
 import { createApp, createLogger, type App } from '../app.js';
 import { PRESETS_BY_NAME } from '../providers/presets.js';
-import { ensureLocalKey } from './local-key.js';
+import { ensureLocalAdminKey, ensureLocalKey } from './local-key.js';
 import { checkExposure } from './exposure.js';
 import { resolveConfig, type CommonOptions } from './options.js';
 
@@ -8,6 +8,8 @@ import { resolveConfig, type CommonOptions } from './options.js';
 export async function startRouter(opts: CommonOptions, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<{ app: App; key: string | null }> {
   const { config, dataDir, file } = await resolveConfig(opts);
   const log = createLogger(config.telemetry.log_level);
+  const localAdminKey = await ensureLocalAdminKey(dataDir, config.server.host, config.auth.admin_key);
+  if (localAdminKey) config.auth.admin_key = localAdminKey;
   const app = await createApp({ config, dataDir, logger: log, configFile: file ?? undefined });
   await checkExposure(config, app.services.store).catch(async (err: unknown) => {
     await app.close(0);
@@ -34,6 +36,10 @@ export async function startRouter(opts: CommonOptions, out: (line: string) => vo
   out('Point Claude Code at it:');
   out(`  ANTHROPIC_BASE_URL=${url} ANTHROPIC_AUTH_TOKEN=${key ?? '<your key>'} claude`);
   out('or simply: npx switchyard claude');
+  out('');
+  out(`Portal: ${url}/portal`);
+  if (localAdminKey) out(`Admin key (portal sign-in and /admin/v1; kept in ${dataDir}/admin-key): ${localAdminKey}`);
+  else out('Sign in with the admin key from your configuration (auth.admin_key).');
   return { app, key };
 }
 

@@ -20,9 +20,12 @@ import type { Store } from '../store/types.js';
 /** With a change feed, the store poll is only a safety net (a lost event is picked up within this). */
 export const SAFETY_POLL_MS = 15_000;
 
-/** Whether keys and routers will be refreshed by events (so the store polls can be slow). */
+/**
+ * Whether every change to keys and routers arrives as an event, so the store polls can be slow: PostgreSQL's NOTIFY
+ * comes from any writer. Redis events alone do not qualify: the CLI writing a SQLite store publishes nothing.
+ */
 export function hasChangeFeed(config: Config, store: Store): boolean {
-  return config.redis !== undefined || (store.kind === 'postgres' && config.storage !== undefined && 'postgres' in config.storage);
+  return store.kind === 'postgres' && config.storage !== undefined && 'postgres' in config.storage;
 }
 
 export interface ClusterOptions {
@@ -81,8 +84,10 @@ export class Cluster {
       configKeys: config.auth.keys,
       local: new LocalLimits(),
       shared: backend ? { backend: backend.limits, up: () => backend.up, failed: (err) => backend.link.reportFailure(err) } : null,
+      recordedSpend: (sinceMs) => opts.store.keyUsage(sinceMs),
       log,
     });
+    backend?.link.onUp(() => limiter.sharedReconnected());
     const cluster = new Cluster(shared, feed, listener, limiter);
     // This instance's config routers and keys were just written to the store: the others reload them now.
     shared?.changes.publish('config');

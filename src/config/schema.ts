@@ -79,6 +79,8 @@ export const providerConfigSchema = z
   })
   .refine((p) => !(p.api_key && p.api_keys), { message: 'give either api_key or api_keys, not both' });
 
+const redisUrl = z.string().regex(/^rediss?:\/\/\S+$/, 'expected a URL such as redis://host:6379 (rediss:// for TLS)');
+
 export const permissionSchema = z.enum(['routers:write', 'admin']);
 
 export const configSchema = z.strictObject({
@@ -144,7 +146,7 @@ export const configSchema = z.strictObject({
    * Redis key and channel (default "switchyard"), so several deployments (or parallel test runs) can share one Redis.
    */
   redis: z
-    .union([z.string().min(1), z.strictObject({ url: z.string().min(1), prefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/, 'letters, digits, : . _ - (max 64)').default('switchyard') })])
+    .union([redisUrl, z.strictObject({ url: redisUrl, prefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/, 'letters, digits, : . _ - (max 64)').default('switchyard') })])
     .transform((v) => (typeof v === 'string' ? { url: v, prefix: 'switchyard' } : v))
     .optional(),
   /** Per-key limits (docs/configuration.md#limits); `limits.default` applies to every client key. */

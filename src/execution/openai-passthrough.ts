@@ -51,7 +51,8 @@ export function readOpenAIRequest(buf: Buffer): OpenAIRequestView {
   }
   checkRequestBody(buf, scan);
   for (const m of scan.members) {
-    const allowed = KINDS[m.key];
+    // Own keys only: a member named "valueOf" or "__proto__" must not find Object.prototype's.
+    const allowed = Object.hasOwn(KINDS, m.key) ? KINDS[m.key] : undefined;
     if (allowed && !allowed.includes(valueKind(buf, m))) throw new RequestValidationError(`Invalid type for '${m.key}': expected ${allowed.join(' or ')}.`);
   }
   const modelSpan = scan.get('model');

@@ -66,6 +66,25 @@ describe('KeyLimiter', () => {
     expect(conc).toMatchObject({ ok: false, limit: 'concurrent_requests', retryAfterSeconds: 1, message: "Key 'bot2' already has 1 requests in progress, its limit of 1 concurrent requests; retry when one finishes." });
   });
 
+  it("budgets start from the spend the records already hold (a restart does not hand out a fresh day)", async () => {
+    const asked: number[] = [];
+    const l = limiter({
+      recordedSpend: async (since) => {
+        asked.push(since);
+        return [{ keyId: 'k', costUsd: since === Date.UTC(2026, 7, 19) ? 0.45 : 3 }];
+      },
+    });
+    const key = { id: 'k', name: 'ci' };
+    expect((await l.admit(key, { usd_per_day: 0.5, usd_per_month: 10 }, { tokens: 0, costUsd: 0.1 })).ok).toBe(true);
+    const r = await l.admit(key, { usd_per_day: 0.5, usd_per_month: 10 }, { tokens: 0, costUsd: 0.1 });
+    expect(r).toMatchObject({ ok: false, limit: 'usd_per_day' });
+    expect(!r.ok && r.message).toContain('($0.55 spent or reserved)');
+    expect(asked.sort()).toEqual([Date.UTC(2026, 7, 1), Date.UTC(2026, 7, 19)]);
+    // Keys without a budget never ask.
+    await l.admit({ id: 'other', name: 'o' }, { requests_per_minute: 5 }, { tokens: 0, costUsd: 0 });
+    expect(asked).toHaveLength(2);
+  });
+
   it('an unknown real cost keeps the reservation; a known one replaces it', async () => {
     const local = new LocalLimits(() => NOON);
     const l = limiter({ local });

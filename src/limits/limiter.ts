@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { LocalLimits } from './local.js';
 import type { RedisLimits } from './redis.js';
+import { BudgetSeeder, type RecordedSpend } from './seed.js';
 import { LIMIT_NAMES, type KeyLimitsInput, type LimitName } from './schema.js';
 import { NANO_PER_USD, periodEndsIn, periodsOf, toNano, type Actual, type Refusal, type ResolvedLimits, type Ticket } from './types.js';
 
@@ -20,6 +21,8 @@ export interface KeyLimiterOptions {
   local: LocalLimits;
   /** The shared backend and whether Redis is reachable now; without it (or while it is down) limits are local. */
   shared?: { backend: RedisLimits; up: () => boolean; failed?: (err: Error) => void } | null;
+  /** The store's record of each key's spend since a time: budget counters start from it (see BudgetSeeder). */
+  recordedSpend?: RecordedSpend;
   log?: Logger;
   now?: () => number;
 }
@@ -48,7 +51,12 @@ export class KeyLimiter {
   /** Admissions that fell back to local counters because Redis failed mid-call. */
   fallbacks = 0;
 
+  private readonly seeder: BudgetSeeder | null;
+
   constructor(private readonly opts: KeyLimiterOptions) {
+    this.seeder = opts.recordedSpend
+      ? new BudgetSeeder(opts.recordedSpend, (err) => opts.log?.warn({ err: (err as Error).message }, 'could not read the recorded spend to start budget counters from'))
+      : null;
     this.defaults = opts.defaults;
     for (const k of opts.configKeys ?? []) if (k.limits) this.byName.set(k.name, k.limits);
     this.now = opts.now ?? Date.now;
@@ -92,6 +100,7 @@ export class KeyLimiter {
     const input = { subject: key.id, limits, tokens: Math.max(Math.round(estimate.tokens), 0), costNano: toNano(estimate.costUsd), day, month };
     let result;
     const shared = this.opts.shared;
+    if (this.seeder && (limits.usd_per_day !== undefined || limits.usd_per_month !== undefined)) await this.seed(key.id, day, month, shared?.up() === true);
     if (shared && shared.up()) {
       try {
         result = await shared.backend.admit(input);
@@ -108,6 +117,23 @@ export class KeyLimiter {
     if (result.ok) return result;
     this.refusals.set(result.limit, (this.refusals.get(result.limit) ?? 0) + 1);
     return refusal(key.name, limits, result, nowMs);
+  }
+
+  /** Redis is reachable again: it may have lost its data meanwhile, so its budget counters are seeded again. */
+  sharedReconnected(): void {
+    this.seeder?.forget('redis');
+  }
+
+  /** Before a key's first budget admission in a period (per backend): start its counters at the recorded spend. */
+  private async seed(subject: string, day: string, month: string, useShared: boolean): Promise<void> {
+    const seeder = this.seeder!;
+    const backend = this.opts.shared?.backend;
+    const local = this.opts.local;
+    const scope = useShared ? 'redis' : 'local';
+    const d = seeder.ensure(scope, subject, day, (nano) => (useShared ? backend!.seedBudget(subject, 'day', day, nano) : local.seedBudget(subject, 'day', day, nano)));
+    const m = seeder.ensure(scope, subject, month, (nano) => (useShared ? backend!.seedBudget(subject, 'month', month, nano) : local.seedBudget(subject, 'month', month, nano)));
+    if (d) await d;
+    if (m) await m;
   }
 
   /** Settles a ticket with the finished request's real tokens and cost. Never throws: it runs after the response. */

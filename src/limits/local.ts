@@ -126,6 +126,12 @@ export class LocalLimits implements LimitBackend {
     }
   }
 
+  /** Starts a budget period's counter at the spend already recorded (before this process counted anything in it). */
+  seedBudget(subject: string, kind: 'day' | 'month', period: string, nano: number): void {
+    const p = this.period(this.subject(subject), kind, period);
+    p.nano += Math.max(Math.round(nano), 0);
+  }
+
   /** Current usage of a key (for tests and the portal): requests and tokens in the window, in flight, nano-USD spent. */
   usage(subject: string, day: string, month: string): { requests: number; tokens: number; inFlight: number; dayNano: number; monthNano: number } {
     const s = this.subjects.get(subject);

@@ -125,6 +125,18 @@ describe.skipIf(!available)('Redis limit backend', () => {
     expect((await a.admit(input(s, lim, { tokens: 10 }))).ok).toBe(true);
   });
 
+  it('seeding a budget counter from the records only fills one that does not exist', async () => {
+    const s = subject();
+    const { day, month } = periodsOf(Date.now());
+    await a.seedBudget(s, 'day', day, 4e8);
+    await b.seedBudget(s, 'day', day, 9e8);
+    expect((await a.usage(s, day, month)).dayNano).toBe(4e8);
+    const r = await b.admit(input(s, { usd_per_day: 0.5 }, { costNano: 2e8 }));
+    expect(r.ok).toBe(true);
+    expect(await b.admit(input(s, { usd_per_day: 0.5 }, { costNano: 1 }))).toMatchObject({ ok: false, limit: 'usd_per_day', used: 6e8 });
+    expect(await c1.ttl(a.keys(s, day, month).day)).toBeGreaterThan(86_400);
+  });
+
   it('a refusal counts against nothing', async () => {
     const s = subject();
     const lim = { requests_per_minute: 100, usd_per_day: 0.1 };

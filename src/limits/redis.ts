@@ -221,6 +221,15 @@ export class RedisLimits implements LimitBackend {
     await this.commands.syLimitSettle(k.tokens, k.concurrency, k.day, k.month, ticket.id, ticket.bucket, String(tokenDelta), String(nanoDelta), flags, DAY_TTL_S, MONTH_TTL_S);
   }
 
+  /**
+   * Starts a budget period's counter at the spend already recorded, unless it exists (another instance, or this one
+   * earlier, counts there already). Covers a Redis that lost its data (a restart without persistence).
+   */
+  async seedBudget(subject: string, kind: 'day' | 'month', period: string, nano: number): Promise<void> {
+    const base = `${this.prefix}:limits:{${subject}}`;
+    await this.redis.set(`${base}:usd:${period}`, String(Math.max(Math.round(nano), 0)), 'EX', kind === 'day' ? DAY_TTL_S : MONTH_TTL_S, 'NX');
+  }
+
   /** Current shared usage of a key: requests and tokens in the window, requests in progress, nano-USD of the periods. */
   async usage(subject: string, day: string, month: string): Promise<{ requests: number; tokens: number; inFlight: number; dayNano: number; monthNano: number }> {
     const k = this.keys(subject, day, month);

@@ -58,6 +58,16 @@ describe('switchyard start', () => {
       expect(msg.model).toBe('demo/claude-opus-4-8');
       const health = await fetch(`${p.url}/readyz`);
       expect(health.status).toBe(200);
+      // Zero config on loopback: an admin key is made and printed, so the portal can be signed in to.
+      await expect.poll(() => p.output()).toMatch(/Admin key .*: (sk-sy-admin-\S+)/);
+      const admin = /Admin key .*: (sk-sy-admin-\S+)/.exec(p.output())![1];
+      expect(p.output()).toContain(`Portal: ${p.url}/portal`);
+      const listed = await fetch(`${p.url}/admin/v1/requests`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(listed.status).toBe(200);
+      const signIn = await fetch(`${p.url}/portal/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: p.url }, body: JSON.stringify({ admin_key: admin }) });
+      expect(signIn.status).toBe(200);
+      expect(signIn.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+      expect((await fetch(`${p.url}/admin/v1/requests`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(403);
     } finally {
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
@@ -66,6 +76,8 @@ describe('switchyard start', () => {
     const again = await startProcess([], dir);
     try {
       expect(again.output()).toContain(/Client key: (sk-sy-\S+)/.exec(again.output())?.[1] ?? 'missing');
+      await expect.poll(() => again.output()).toContain('Admin key');
+      expect(/Admin key .*: (sk-sy-admin-\S+)/.exec(again.output())?.[1]).toBe(/Admin key .*: (sk-sy-admin-\S+)/.exec(p.output())?.[1]);
     } finally {
       again.child.kill('SIGINT');
       expect(await again.exited).toBe(0);

@@ -238,3 +238,35 @@ function periods(): { day: string; month: string } {
   const iso = new Date().toISOString();
   return { day: iso.slice(0, 10), month: iso.slice(0, 7) };
 }
+
+describe.skipIf(!ready)('two instances sharing PostgreSQL only (no Redis): changes travel by NOTIFY', () => {
+  let pair: Pair;
+
+  beforeAll(async () => {
+    const dbUrl = await createTestDatabase();
+    pair = await startPair((sim) => ({ storage: { postgres: dbUrl }, auth: { admin_key: ADMIN }, providers: simProviders(sim) }));
+  });
+
+  afterAll(async () => {
+    await pair?.close();
+    await dropTestDatabases();
+    console.log(`[cluster, PostgreSQL only] propagation times (ms): ${JSON.stringify(measured)}`);
+  });
+
+  it('the change feed is PostgreSQL alone, and the store poll is only the slow safety net', async () => {
+    const body = (await (await fetch(`${pair.a.url}/readyz`)).json()) as { redis: unknown; change_feed: string[] };
+    expect(body).toMatchObject({ redis: null, change_feed: ['postgres'] });
+  });
+
+  it('a router created on A and a key revoked on A reach B within 1 s', async () => {
+    const router = { name: 'routers/pg-only', defaultRoute: { route_id: 'd', variants: [{ variant: { variant_id: 'v', model_id: 'priced/priced-model' }, weight: 100 }] } };
+    expect((await post(pair.a, '/router/v1/routers', router, ADMIN)).status).toBe(200);
+    measured.pg_router_create = await timeUntil('B knows the router', () => pair.b.app.services.routers.get('pg-only') !== null, 1000);
+    expect((await post(pair.b, '/v1/messages', message('router/pg-only'), pair.b.key)).status).toBe(200);
+    const created = await post(pair.a, '/admin/v1/keys', { name: 'pg-only-key' }, ADMIN);
+    const key = created.body.key as string;
+    await timeUntil('B accepts the key', () => pair.b.app.services.keys.authenticate(key) !== null, 1000);
+    await fetch(`${pair.a.url}/admin/v1/keys/${created.body.id as string}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } });
+    measured.pg_key_revoke = await timeUntil('B refuses the key', () => pair.b.app.services.keys.authenticate(key) === null, 1000);
+  });
+});

@@ -4,13 +4,27 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { createClientKey } from '../../src/auth/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { seedRecords } from './seed.js';
 
 /**
  * The portal in real Chromium against a router whose providers are two simulators (`anthropic` and `backup`): sign
  * in, see traffic, inspect a failover, build and test a router, manage a key. Every page is screenshotted into
  * test-artifacts/portal/; with UPDATE_DOCS_SCREENSHOTS=1 the screenshots also replace docs/images/portal-*.png.
  */
+// The callbacks given to page.evaluate/waitForFunction run in the page; the root project has no DOM types, so these
+// are the few browser globals they touch.
+interface PageElement {
+  textContent: string | null;
+}
+declare const document: {
+  querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;
+  documentElement: { scrollWidth: number };
+  activeElement: PageElement | null;
+};
+declare const window: { scrollTo(x: number, y: number): void };
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -46,6 +60,8 @@ async function chat(opts: { key?: string; model?: string; body?: Record<string, 
 
 async function shot(name: string): Promise<void> {
   await page.waitForLoadState('networkidle').catch(() => undefined);
+  // The top bar is sticky: scrolled down, a full-page capture would paint it over the middle of the page.
+  await page.evaluate(() => window.scrollTo(0, 0));
   const file = path.join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') await copyFile(file, path.join(DOC_IMAGES, `portal-${name}.png`));
@@ -67,6 +83,19 @@ describe.skipIf(!haveChromium)('portal in Chromium', () => {
       failover: { breaker: { consecutiveFailures: 1_000_000, errorRate: 1 } },
       telemetry: { records: { flush_interval: 50, bodies: true }, log_level: 'silent' },
     });
+    // Six hours of earlier traffic (seeded records) so that charts have more than one bucket, plus the router it used.
+    const store = h.app.services.store;
+    const testKey = (await store.listKeys()).find((k) => k.name === 'test-key')!;
+    const batch = (await createClientKey(store, 'batch-jobs')).record;
+    await store.insertRecords(seedRecords({ count: 400, hours: 6, now: Date.now(), keys: [testKey, batch, testKey] }));
+    const support = {
+      name: 'routers/support',
+      displayName: 'Support bot',
+      routes: [{ route: { route_id: 'complex', variants: [{ variant: { variant_id: 'opus', model_id: 'anthropic/claude-opus-4-6' } }] }, condition: { cel_expression: 'complexity == "high"' } }],
+      defaultRoute: { route_id: 'simple', variants: [{ variant: { variant_id: 'haiku', model_id: 'anthropic/claude-haiku-4-5' } }] },
+    };
+    const created = await fetch(`${h.url}/router/v1/routers`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(support) });
+    if (!created.ok) throw new Error(`creating the support router: ${created.status} ${await created.text()}`);
     await mkdir(ARTIFACTS, { recursive: true });
     if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') await mkdir(DOC_IMAGES, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });

@@ -16,6 +16,7 @@ export const color = (n: number) => PALETTE[n % PALETTE.length];
 interface Series {
   label: string;
   values: Array<number | null>;
+  color?: string;
 }
 
 interface TimeChartProps {
@@ -48,8 +49,8 @@ export function TimeChart({ title, labels, series, kind, stacked, format }: Time
     datasets: series.map((s, n) => ({
       label: s.label,
       data: s.values,
-      backgroundColor: kind === 'bar' ? color(n) : color(n) + '22',
-      borderColor: color(n),
+      backgroundColor: kind === 'bar' ? (s.color ?? color(n)) : (s.color ?? color(n)) + '22',
+      borderColor: s.color ?? color(n),
       borderWidth: kind === 'bar' ? 0 : 2,
       pointRadius: labels.length > 40 ? 0 : 2,
       tension: 0.25,
@@ -84,6 +85,7 @@ const SEGMENT_COLORS: Record<string, string> = {
   'waiting for first token': '#e8b33a',
   generating: '#2aa876',
   failed: '#d64545',
+  'failed attempts (failover)': '#d64545',
   'skipped (circuit open)': '#c9ced8',
 };
 

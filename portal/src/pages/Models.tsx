@@ -110,15 +110,31 @@ export function Models() {
                 <tr>
                   <th scope="col">Model</th>
                   <th scope="col" className="n">Context</th>
-                  <th scope="col" className="n">Input $/M</th>
-                  <th scope="col" className="n">Output $/M</th>
-                  <th scope="col" className="n">Cache read $/M</th>
-                  <th scope="col" className="n">Cache write $/M</th>
-                  <th scope="col" className="n">Intelligence</th>
-                  <th scope="col" className="n">Coding</th>
-                  <th scope="col" className="n">Math</th>
-                  <th scope="col" className="n">Live TTFT p50</th>
-                  <th scope="col" className="n">Live throughput</th>
+                  <th scope="col" className="n">
+                    Input / output
+                    <br />
+                    $ per M tokens
+                  </th>
+                  <th scope="col" className="n">
+                    Cache read / write
+                    <br />
+                    $ per M tokens
+                  </th>
+                  <th scope="col" className="n">
+                    Scores: intelligence
+                    <br />
+                    coding · math
+                  </th>
+                  <th scope="col" className="n">
+                    Time to first
+                    <br />
+                    token p50
+                  </th>
+                  <th scope="col" className="n">
+                    Throughput
+                    <br />
+                    p50
+                  </th>
                   <th scope="col">Circuit</th>
                 </tr>
               </thead>
@@ -135,13 +151,15 @@ export function Models() {
                         <div className="muted small">{k}</div>
                       </th>
                       <td className="n">{compact(m.spec.contextLength)}</td>
-                      <td className="n">{perMillion(m.pricing.prompt)}</td>
-                      <td className="n">{perMillion(m.pricing.completion)}</td>
-                      <td className="n">{perMillion(m.pricing.cacheRead)}</td>
-                      <td className="n">{perMillion(m.pricing.cacheWrite)}</td>
-                      <td className="n">{num(m.scores?.intelligence)}</td>
-                      <td className="n">{num(m.scores?.coding)}</td>
-                      <td className="n">{num(m.scores?.math)}</td>
+                      <td className="n">
+                        {perMillion(m.pricing.prompt)} / {perMillion(m.pricing.completion)}
+                      </td>
+                      <td className="n">
+                        {perMillion(m.pricing.cacheRead)} / {perMillion(m.pricing.cacheWrite)}
+                      </td>
+                      <td className="n">
+                        {num(m.scores?.intelligence)} · {num(m.scores?.coding)} · {num(m.scores?.math)}
+                      </td>
                       <td className="n" title={s?.samples ? `${s.samples} samples` : `catalog prior ${ms(m.performance?.ttftMs)}`}>
                         {s?.ttft !== null && s?.ttft !== undefined ? ms(s.ttft) : <span className="muted">{ms(m.performance?.ttftMs)} prior</span>}
                       </td>

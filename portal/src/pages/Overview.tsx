@@ -12,6 +12,9 @@ const DIMENSIONS: Array<[string, string]> = [
   ['router', 'Router'],
 ];
 
+/** Requests without a value for the dimension (no router, or failed before a model was chosen). */
+const NONE = '(none)';
+
 /** At most this many groups get their own series; the rest are summed as "other" so charts stay readable. */
 const TOP_GROUPS = 8;
 
@@ -26,7 +29,7 @@ function groupRows(answer: UsageAnswer): Grouped {
   const times = [...new Set(answer.data.map((r) => r.time ?? ''))].sort();
   const totals = new Map<string, UsageRow>();
   for (const r of answer.data) {
-    const g = r.group ?? '(none)';
+    const g = r.group ?? NONE;
     const t = totals.get(g) ?? { ...r, group: g, requests: 0, errors: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: 0 };
     t.requests += r.requests;
     t.errors += r.errors;
@@ -40,7 +43,7 @@ function groupRows(answer: UsageAnswer): Grouped {
   }
   const ranked = [...totals.values()].sort((a, b) => b.requests - a.requests).map((t) => t.group!);
   const groups = ranked.slice(0, TOP_GROUPS);
-  const index = new Map(answer.data.map((r) => [`${r.time}\u0000${r.group ?? '(none)'}`, r]));
+  const index = new Map(answer.data.map((r) => [`${r.time}\u0000${r.group ?? NONE}`, r]));
   return {
     labels: times.map((t) => bucketLabel(t, answer.bucket)),
     groups,
@@ -98,8 +101,8 @@ export function Overview() {
           <Stat label="Error rate" value={pct(t.errors, t.requests)} />
           <Stat label="Tokens" value={compact(t.input_tokens + t.output_tokens)} sub={`${compact(t.input_tokens)} in · ${compact(t.output_tokens)} out · ${compact(t.cache_read_tokens)} cached`} />
           <Stat label="Cost" value={usd(t.cost_usd)} />
-          <Stat label="Latency p50 / p95" value={`${ms(t.latency_p50_ms)} / ${ms(t.latency_p95_ms)}`} />
-          <Stat label="TTFT p50 / p95" value={`${ms(t.ttft_p50_ms)} / ${ms(t.ttft_p95_ms)}`} />
+          <Stat label="Latency p50" value={ms(t.latency_p50_ms)} sub={`p95 ${ms(t.latency_p95_ms)}`} />
+          <Stat label="Time to first token p50" value={ms(t.ttft_p50_ms)} sub={`p95 ${ms(t.ttft_p95_ms)}`} />
         </div>
       )}
       {all && all.totals.requests === 0 && <Empty>No requests in this range yet. Send one to the router and it appears here within seconds.</Empty>}
@@ -108,7 +111,7 @@ export function Overview() {
           <div className="chart-grid">
             <TimeChart title={`Requests by ${dimLabel.toLowerCase()}`} kind="bar" stacked labels={g.labels} series={g.groups.map((x) => ({ label: x, values: zeroed(g.cell(x, 'requests')) }))} />
             <TimeChart title={`Cost by ${dimLabel.toLowerCase()}`} kind="bar" stacked format={usd} labels={g.labels} series={g.groups.map((x) => ({ label: x, values: zeroed(g.cell(x, 'cost_usd')) }))} />
-            <TimeChart title="Errors" kind="bar" labels={labels} series={[{ label: 'errors', values: zeroed(field('errors')) }]} />
+            <TimeChart title="Errors" kind="bar" labels={labels} series={[{ label: 'errors', values: zeroed(field('errors')), color: '#d64545' }]} />
             <TimeChart
               title="Tokens"
               kind="bar"
@@ -157,7 +160,7 @@ export function Overview() {
                     .map((r) => (
                       <tr key={r.group}>
                         <th scope="row">
-                          {r.group === '(none)' ? <span className="muted">(none)</span> : <Link to={`/requests?${new URLSearchParams({ [by]: r.group ?? '' })}`}>{r.group}</Link>}
+                          {r.group === NONE ? <span className="muted">(none)</span> : <Link to={`/requests?${new URLSearchParams({ [by]: r.group ?? '' })}`}>{r.group}</Link>}
                         </th>
                         <td className="n">{num(r.requests)}</td>
                         <td className="n">{num(r.errors)}</td>

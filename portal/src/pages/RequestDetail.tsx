@@ -44,15 +44,20 @@ function attemptRows(r: Detail): Span[] {
   });
 }
 
+/**
+ * The request's time line: router overhead, time spent on attempts that failed (failover), the answering attempt's
+ * wait for its first token, and generation up to the end.
+ */
 function latencyRows(r: Detail): Span[] {
   const l = r.latency;
   if (!l || l.total_ms === null) return [];
   const overhead = l.overhead_ms ?? 0;
-  const firstToken = l.ttft_ms === null ? null : l.ttft_ms;
-  const genStart = firstToken ?? overhead;
+  const answered = r.attempts.findLast((a) => a.success);
+  const answerStart = answered?.start_ms ?? overhead;
   const segs = [{ kind: 'router overhead', from: 0, to: overhead }];
-  if (firstToken !== null && firstToken > overhead) segs.push({ kind: 'waiting for first token', from: overhead, to: firstToken });
-  segs.push({ kind: 'generating', from: genStart, to: l.total_ms });
+  if (answerStart > overhead + 0.01) segs.push({ kind: 'failed attempts (failover)', from: overhead, to: answerStart });
+  if (l.ttft_ms !== null) segs.push({ kind: 'waiting for first token', from: answerStart, to: answerStart + l.ttft_ms });
+  if (l.generation_ms !== null) segs.push({ kind: 'generating', from: Math.max(l.total_ms - l.generation_ms, 0), to: l.total_ms });
   return [{ label: 'request', segments: segs }];
 }
 

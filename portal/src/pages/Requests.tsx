@@ -5,7 +5,7 @@ import { compact, ms, servedBy, text, time, usd } from '../format';
 import { useDebounced } from '../hooks';
 import { Link, navigate, useLocation } from '../nav';
 
-const FILTERS = ['q', 'model', 'provider', 'key', 'router', 'client', 'status', 'range'] as const;
+const FILTERS = ['q', 'model', 'provider', 'key', 'router', 'client', 'status', 'range', 'endpoint'] as const;
 type Filter = (typeof FILTERS)[number];
 const POLL_MS = 3000;
 
@@ -144,6 +144,13 @@ export function Requests() {
             ))}
           </select>
         </label>
+        <label className="control">
+          <span>Show</span>
+          <select value={draft.endpoint} onChange={(e) => setDraft({ ...draft, endpoint: e.target.value })}>
+            <option value="">Model traffic</option>
+            <option value="all">Everything (API calls too)</option>
+          </select>
+        </label>
         {FILTERS.some((f) => draft[f]) && (
           <button type="button" className="secondary" onClick={() => setDraft(Object.fromEntries(FILTERS.map((f) => [f, ''])) as Record<Filter, string>)}>
             Clear
@@ -160,8 +167,7 @@ export function Requests() {
                 <th scope="col">Time</th>
                 <th scope="col">Key</th>
                 <th scope="col">Client</th>
-                <th scope="col">Model asked</th>
-                <th scope="col">Served by</th>
+                <th scope="col">Model asked → served</th>
                 <th scope="col">Router</th>
                 <th scope="col">Status</th>
                 <th scope="col" className="n">Tokens in / out</th>
@@ -182,15 +188,25 @@ export function Requests() {
                   <td className="clip" title={r.client ?? undefined}>
                     {text(r.client)}
                   </td>
-                  <td>{text(r.requested_model)}</td>
                   <td>
-                    {servedBy(r.provider, r.model)}
-                    {r.attempt_count > 1 && <span className="pill" title={`${r.attempt_count} attempts`}>{r.attempt_count}×</span>}
+                    {r.requested_model || r.model ? (
+                      <>
+                        <div>{text(r.requested_model)}</div>
+                        {r.model && servedBy(r.provider, r.model) !== r.requested_model && <div className="muted small">→ {servedBy(r.provider, r.model)}</div>}
+                      </>
+                    ) : (
+                      <span className="muted small">{r.endpoint}</span>
+                    )}
+                    {r.attempt_count > 1 && (
+                      <span className="pill" title={`${r.attempt_count} attempts`}>
+                        {r.attempt_count} attempts
+                      </span>
+                    )}
                   </td>
                   <td>{routerLabel(r)}</td>
                   <td>
                     <StatusBadge status={r.status} />
-                    {r.error_class && <span className="muted small"> {r.error_class}</span>}
+                    {r.error_class && <div className="muted small">{r.error_class}</div>}
                   </td>
                   <td className="n">{r.usage ? `${compact(r.usage.input_tokens)} / ${compact(r.usage.output_tokens)}` : '—'}</td>
                   <td className="n">{usd(r.cost_usd)}</td>

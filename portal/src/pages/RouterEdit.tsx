@@ -317,7 +317,7 @@ export function RouterEdit({ id }: { id: string | null }) {
         )}
       </PageHeader>
       <ErrorBanner error={load.error} />
-      <div className="editor-layout">
+      <div className={isNew ? 'editor-layout single' : 'editor-layout'}>
         <Card title="Definition">
           <JsonEditor label="Router JSON (Tab indents; Esc then Tab leaves the editor)" value={textValue} onChange={setText} issues={issues} rows={26} />
           <ErrorBanner error={error} />

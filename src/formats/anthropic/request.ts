@@ -71,7 +71,8 @@ const FIELD_KINDS: Record<string, readonly Kind[]> = {
 const KIND_NAMES: Record<Kind, string> = { object: 'an object', array: 'an array', string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null' };
 
 function expectKinds(buf: Buffer, span: MemberSpan): void {
-  const allowed = FIELD_KINDS[span.key];
+  // Own keys only: a member named "valueOf" or "__proto__" must not find Object.prototype's.
+  const allowed = Object.hasOwn(FIELD_KINDS, span.key) ? FIELD_KINDS[span.key] : undefined;
   if (!allowed) return;
   const kind = valueKind(buf, span);
   if (!allowed.includes(kind)) {

@@ -1,6 +1,7 @@
 import type { Services } from '../../app-types.js';
 import { passthroughMessages } from '../../execution/anthropic-passthrough.js';
 import type { Request } from '../../formats/canonical/types.js';
+import { unknownBlockTypeFor } from '../../formats/canonical/unknown-blocks.js';
 import { estimateInputTokens, tokenizerFamilyFor } from '../../formats/tokens/index.js';
 import { isRouterModel, planRoute } from '../../routing/plan.js';
 import { followAliases, notFoundMessage, resolveModel, type Candidate } from '../../routing/resolve.js';
@@ -47,6 +48,12 @@ export async function handleCountTokens(svc: Services, ctx: RequestContext): Pro
   // No exact counter for this path: a calibrated local estimate (docs/token-counting.md).
   const req = decoded ?? decodeForTranslation(ctx, view);
   if (!req) return;
+  // The same refusal a real request to this model would get: a block its provider's format would silently drop.
+  const unknown = unknownBlockTypeFor(req, first.provider.format);
+  if (unknown) {
+    sendError(ctx, 400, `content block type "${unknown}" is unknown, and a ${first.provider.format}-format provider would silently drop it`, { type: 'invalid_request_error' });
+    return;
+  }
   const input = estimateInputTokens(req, tokenizerFamilyFor(first.provider.name, first.model));
   ctx.model = `${first.provider.name}/${first.model}`;
   ctx.provider = first.provider.name;

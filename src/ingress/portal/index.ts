@@ -25,23 +25,28 @@ const DEFAULT_DIR = fileURLToPath(new URL('../../../dist/portal/', import.meta.u
 interface PortalState {
   /** Null when no admin key is configured: nobody can sign in. */
   sessions: PortalSessions | null;
-  assets: PortalAssets | null;
+  /** Read on the first page request, not at start: most processes (tests, CLI commands) never serve the portal. */
+  assets: () => Promise<PortalAssets | null>;
   throttle: SignInThrottle;
 }
 
 const loading = new WeakMap<Services, Promise<PortalState>>();
 const ready = new WeakMap<Services, PortalState>();
 
-/** Reads the store secret and the built portal once; later calls return the same promise. */
+/** Reads the store secret once (sessions must verify from the first request); later calls return the same promise. */
 export function portalReady(svc: Services, dir = DEFAULT_DIR): Promise<void> {
   let p = loading.get(svc);
   if (!p) {
     p = (async () => {
       const adminKey = svc.config.auth.admin_key;
       const sessions = adminKey === undefined ? null : new PortalSessions(await svc.store.secret(), adminKey);
-      const assets = await PortalAssets.load(dir);
-      if (!assets) svc.log.warn({ dir }, 'the portal is not built; /portal answers 503 until `npm run build` has run');
-      const state: PortalState = { sessions, assets, throttle: new SignInThrottle() };
+      let assets: Promise<PortalAssets | null> | null = null;
+      const load = () =>
+        (assets ??= PortalAssets.load(dir).then((a) => {
+          if (!a) svc.log.warn({ dir }, 'the portal is not built; /portal answers 503 until `npm run build` has run');
+          return a;
+        }));
+      const state: PortalState = { sessions, assets: load, throttle: new SignInThrottle() };
       ready.set(svc, state);
       return state;
     })();
@@ -166,13 +171,17 @@ function serveApp(svc: Services) {
       return;
     }
     const rest = pathname.slice('/portal'.length) || '/';
-    void loading.get(svc)!.then((state) => {
-      if (!state.assets) {
+    void loading.get(svc)!.then(async (state) => {
+      const assets = await state.assets();
+      if (!assets) {
         res.writeHead(503, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
         res.end('The portal has not been built: run `npm run build` and restart Switchyard.\n');
         return;
       }
-      state.assets.serve(req, res, rest === '/' ? '/index.html' : rest);
+      assets.serve(req, res, rest === '/' ? '/index.html' : rest);
+    }).catch((err: unknown) => {
+      svc.log.error({ err }, 'serving the portal failed');
+      if (!res.headersSent) fail(res, 500, 'api_error', 'Internal error in Switchyard; see the router log.');
     });
   };
 }
