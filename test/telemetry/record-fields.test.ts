@@ -148,3 +148,18 @@ describe('record bodies (telemetry.records.bodies: true)', () => {
     expect(JSON.parse(rec.bodies!.response!).type).toBe('error');
   });
 });
+
+describe('telemetry.records.enabled: false', () => {
+  it('keeps no records while still answering', async () => {
+    const off = await startHarness({ telemetry: { records: { flush_interval: 50, enabled: false } } });
+    try {
+      const r = await send(off, { model: 'claude-sonnet-4-6' });
+      expect(r.status).toBe(200);
+      await off.flush();
+      expect(await off.app.services.store.getRecord(r.id)).toBeNull();
+      expect(await off.app.services.store.listRecords({ limit: 10 })).toEqual([]);
+    } finally {
+      await off.close();
+    }
+  });
+});
