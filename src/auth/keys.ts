@@ -107,11 +107,14 @@ export class KeyRing {
   }
 
   private async load(): Promise<void> {
+    // The marker first: a change committed while the keys are read moves it again, so the next look reloads. Read
+    // after the keys, it could already count that change and leave the ring stale until the one after.
+    const marker = await this.store.changeMarker();
     const keys = await this.store.listKeys();
     const next = new Map<string, AuthenticatedKey>();
     for (const k of keys) next.set(k.hash, authenticated(k));
     this.byHash = next;
-    this.marker = await this.store.changeMarker();
+    this.marker = marker;
   }
 
   async refreshIfChanged(): Promise<void> {

@@ -221,6 +221,12 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
         guard.dispose();
         attempt.durationMs = round(performance.now() - attemptStart);
       }
+      if (outcome === 'retry' && last) {
+        // Failed before the first content with no candidate left: the client must still get an answer.
+        const timedOut = attempt.errorClass === 'ttft_timeout' || attempt.errorClass === 'idle_timeout' || attempt.errorClass === 'attempt_timeout';
+        sendError(ctx, timedOut ? 504 : 502, attempt.error ?? `provider ${provider.name} failed before answering`, { type: timedOut ? 'timeout_error' : 'api_error', errorClass: attempt.errorClass ?? 'upstream_error', headers: switchyardHeaders(ctx) });
+        return;
+      }
       if (outcome === 'retry') {
         ctx.model = null;
         ctx.provider = null;

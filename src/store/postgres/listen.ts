@@ -15,7 +15,6 @@ export class PostgresChangeListener {
   private client: pg.Client | null = null;
   private closed = false;
   private attempt = 0;
-  private connectedOnce = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly description: string;
 
@@ -55,11 +54,11 @@ export class PostgresChangeListener {
       return;
     }
     this.client = client;
-    const missedSome = this.connectedOnce || this.attempt > 0;
     if (this.attempt > 0) this.log.info({ store: this.description }, 'listening for PostgreSQL change notifications again');
     this.attempt = 0;
-    this.connectedOnce = true;
-    if (missedSome) this.onChange(null);
+    // Whatever was committed before LISTEN took effect (since the keys and routers were first read, or while the
+    // connection was down) was not notified: everyone looks at the store once now.
+    this.onChange(null);
   }
 
   private lost(client: pg.Client): void {

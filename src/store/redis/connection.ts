@@ -64,6 +64,9 @@ export class RedisLink {
   private readonly upListeners: Listener[] = [];
   private readonly downListeners: Listener[] = [];
   private readonly messageHandlers = new Map<string, (message: string) => void>();
+  private readonly upWaiters: Listener[] = [];
+  /** Both connections are ready and the subscriptions are being made; `up` follows when they are in place. */
+  private rising = false;
   private closed = false;
 
   constructor(opts: RedisLinkOptions) {
@@ -105,12 +108,14 @@ export class RedisLink {
    * and the clients keep reconnecting in the background.
    */
   async connect(waitMs = 2000): Promise<void> {
-    const attempt = Promise.allSettled([this.cmd.connect(), this.sub.connect()]);
+    const up = new Promise<void>((resolve) => this.upWaiters.push(resolve));
+    void this.cmd.connect().catch(() => undefined);
+    void this.sub.connect().catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, waitMs);
     });
-    await Promise.race([attempt, waited]);
+    await Promise.race([up, waited]);
     clearTimeout(timer);
     if (this.health.state === 'connecting') this.toDown();
   }
@@ -174,11 +179,24 @@ export class RedisLink {
     this.recompute();
   }
 
+  private ready(): boolean {
+    return this.cmd.status === 'ready' && this.sub.status === 'ready';
+  }
+
   private recompute(): void {
     if (this.closed) return;
-    const ready = this.cmd.status === 'ready' && this.sub.status === 'ready';
-    if (ready && this.health.state !== 'up') this.toUp();
-    else if (!ready && this.health.state === 'up') this.toDown();
+    const ready = this.ready();
+    if (ready && this.health.state !== 'up' && !this.rising) {
+      // Up only once the subscriptions are in place: an event published after `up` is never missed.
+      this.rising = true;
+      void this.resubscribeAll().then(() => {
+        this.rising = false;
+        if (this.closed) return;
+        if (this.ready()) this.toUp();
+      });
+    } else if (!ready && this.health.state === 'up') {
+      this.toDown();
+    }
   }
 
   private async resubscribeAll(): Promise<void> {
@@ -193,9 +211,8 @@ export class RedisLink {
     this.health.since = Date.now();
     this.health.lastError = null;
     if (wasDown) this.log.info({ redis: this.description }, 'Redis is reachable again: converging shared state');
-    void this.resubscribeAll().then(() => {
-      for (const fn of this.upListeners) fn();
-    });
+    for (const fn of this.upWaiters.splice(0)) fn();
+    for (const fn of this.upListeners) fn();
   }
 
   private toDown(): void {
