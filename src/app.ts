@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
 import type http from 'node:http';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config/index.js';
@@ -48,6 +49,12 @@ export interface App {
   url: string | null;
   adminUrl: string | null;
   listen(port?: number, host?: string): Promise<string>;
+  /**
+   * Applies a newly read config's `routers:` and `auth.keys` (SIGHUP). Both are mirrored into the store, so every
+   * instance sharing it follows within its change feed's delay. Everything else (providers, limits, server, storage)
+   * needs a restart; the returned list names the sections that changed but were not applied.
+   */
+  reloadConfig(next: Config): Promise<{ notApplied: string[] }>;
   /** Stops accepting, lets in-flight requests finish within the grace period, flushes records, closes the store. */
   close(graceMs?: number): Promise<void>;
 }
@@ -162,6 +169,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
       // passthrough) loads them only if a request ever needs them.
       if (registry.list().some((p) => p.format !== 'anthropic')) setTimeout(() => warmTokenCounting(), 50).unref();
       return app.url;
+    },
+    async reloadConfig(next: Config) {
+      await routers.reloadConfig(next.routers, opts.configFile ?? 'config file');
+      await bootstrapConfigKeys(store, next);
+      await keys.reload();
+      const notApplied = (Object.keys(next) as Array<keyof Config>).filter((k) => k !== 'routers' && !isDeepStrictEqual(k === 'auth' ? { ...next.auth, keys: undefined } : next[k], k === 'auth' ? { ...config.auth, keys: undefined } : config[k]));
+      return { notApplied };
     },
     async close(graceMs = config.server.shutdown_grace) {
       services.draining = true;

@@ -43,6 +43,14 @@ export async function startRouter(opts: CommonOptions, out: (line: string) => vo
   return { app, key };
 }
 
+async function reloadFromFile(app: App, opts: CommonOptions): Promise<void> {
+  const { config } = await resolveConfig(opts);
+  // The quick start's local admin key is not in the file; keep it.
+  config.auth.admin_key ??= app.services.config.auth.admin_key;
+  const { notApplied } = await app.reloadConfig(config);
+  app.services.log.info({ notApplied }, notApplied.length ? 'config reloaded: routers and keys applied; restart to apply the other changed sections' : 'config reloaded: routers and keys applied');
+}
+
 /** Added to the shutdown's own deadlines before the watchdog gives up on a shutdown that hangs (e.g. on the store). */
 const SHUTDOWN_SLACK_MS = 10_000;
 
@@ -81,6 +89,13 @@ export async function runStart(opts: CommonOptions): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // SIGHUP re-reads the config file: routers and config keys apply at once (and reach every instance sharing the
+  // store); an invalid file is logged and changes nothing.
+  process.on('SIGHUP', () => {
+    if (!app || stopping) return;
+    const running = app;
+    void reloadFromFile(running, opts).catch((err: unknown) => running.services.log.error({ err: (err as Error).message }, 'config reload failed; the running config is unchanged'));
+  });
   app = (await startRouter(opts)).app;
   if (pendingSignal) stop(pendingSignal);
 }

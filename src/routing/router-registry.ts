@@ -163,7 +163,7 @@ export class RouterRegistry {
   /** Store routers by id, parsed once per (id, version). */
   private stored = new Map<string, CacheEntry>();
   /** Config routers by id (they win over the store). */
-  private readonly configured = new Map<string, RegisteredRouter>();
+  private configured = new Map<string, RegisteredRouter>();
   private merged = new Map<string, RegisteredRouter>();
   private marker = -1;
   private timer: NodeJS.Timeout | undefined;
@@ -195,6 +195,23 @@ export class RouterRegistry {
       reg.timer.unref();
     }
     return reg;
+  }
+
+  /**
+   * Replaces the config routers with a newly read config's (SIGHUP): validated first, so an invalid file changes
+   * nothing; then mirrored into the store, which tells every other instance through the change feed.
+   */
+  async reloadConfig(list: readonly unknown[], file: string): Promise<void> {
+    const previous = this.configured;
+    this.configured = new Map();
+    try {
+      this.loadConfig(list, file);
+    } catch (err) {
+      this.configured = previous;
+      throw err;
+    }
+    await this.syncConfig();
+    await this.reload();
   }
 
   private loadConfig(list: readonly unknown[], file: string): void {

@@ -103,6 +103,38 @@ describe('switchyard start', () => {
     sim.clearFaults();
   }, 60_000);
 
+  it('SIGHUP re-reads the config file: a new router and key apply at once; an invalid file changes nothing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sy-hup-'));
+    const file = path.join(dir, 'switchyard.yaml');
+    const base = `telemetry:\n  log_level: info\nproviders:\n  anthropic:\n    api_key: sk-ant-test-0004\n    base_url: ${sim.url}\n`;
+    const hupKey = 'sk-sy-hup-key-00000000000000000000001';
+    writeFileSync(file, base + `auth:\n  keys:\n    - name: first\n      key: ${hupKey}\n`);
+    const p = await startProcess(['--config', 'switchyard.yaml'], dir);
+    const ask = (model: string, key: string) =>
+      fetch(`${p.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': key }, body: JSON.stringify({ model, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }) });
+    try {
+      const second = 'sk-sy-hup-key-00000000000000000000002';
+      expect((await ask('router/hup', hupKey)).status).toBe(404);
+      writeFileSync(
+        file,
+        base +
+          `auth:\n  keys:\n    - name: first\n      key: ${hupKey}\n    - name: second\n      key: ${second}\n` +
+          'routers:\n  - name: routers/hup\n    defaultRoute: {route_id: d, variants: [{variant: {variant_id: v, model_id: anthropic/claude-haiku-4-5}, weight: 100}]}\n',
+      );
+      p.child.kill('SIGHUP');
+      await expect.poll(() => p.output(), { timeout: 5000 }).toContain('config reloaded');
+      expect((await ask('router/hup', second)).status).toBe(200);
+
+      writeFileSync(file, base + 'routers:\n  - name: routers/hup\n    defaultRoute: {route_id: d, variants: []}\n');
+      p.child.kill('SIGHUP');
+      await expect.poll(() => p.output(), { timeout: 5000 }).toContain('config reload failed');
+      expect((await ask('router/hup', second)).status).toBe(200);
+    } finally {
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    }
+  }, 60_000);
+
   it('fails at start naming the file, the path and the reason for a bad config', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sy-bad-'));
     writeFileSync(path.join(dir, 'bad.yaml'), 'server:\n  port: 8080\n  bogus: true\nproviders:\n  anthropic:\n    base_url: nope\n');

@@ -132,6 +132,35 @@ describe.skipIf(!ready)(suite, () => {
     }
   });
 
+  it('a config reload (SIGHUP) on A: its routers and keys reach B within 1 s; an invalid file changes nothing', async () => {
+    const NEW_KEY = 'sk-sy-cluster-reloaded-key-0000000001';
+    const base = {
+      server: { port: 0 },
+      storage: { postgres: dbUrl },
+      redis: { url: REDIS_URL, prefix },
+      providers: simProviders(pair.sim),
+      telemetry: { log_level: 'silent' as const },
+    };
+    const next = parseConfig(
+      {
+        ...base,
+        auth: { admin_key: ADMIN, keys: [{ name: 'budget', key: BUDGET_KEY, limits: { usd_per_day: 0.5 } }, { name: 'rpm', key: RPM_KEY, limits: { requests_per_minute: 10 } }, { name: 'reloaded', key: NEW_KEY }] },
+        routers: [{ name: 'routers/reloaded', defaultRoute: { route_id: 'd', variants: [{ variant: { variant_id: 'v', model_id: 'priced/priced-model' }, weight: 100 }] } }],
+      },
+      'test',
+      {},
+    );
+    expect((await post(pair.b, '/v1/messages', message('priced/priced-model'), NEW_KEY)).status).toBe(401);
+    const { notApplied } = await pair.a.app.reloadConfig(next);
+    expect(notApplied).not.toContain('routers');
+    measured.config_reload_router = await timeUntil('B knows the reloaded router', () => pair.b.app.services.routers.get('reloaded') !== null, 1000);
+    measured.config_reload_key = await timeUntil('B accepts the reloaded key', async () => (await post(pair.b, '/v1/messages', message('router/reloaded'), NEW_KEY)).status === 200, 1000);
+
+    const invalid = parseConfig({ ...base, auth: { admin_key: ADMIN }, routers: [{ name: 'routers/broken', defaultRoute: { route_id: 'd', variants: [] } }] }, 'test', {});
+    await expect(pair.a.app.reloadConfig(invalid)).rejects.toThrow(/routers\[0\]/);
+    expect(pair.a.app.services.routers.get('reloaded')).not.toBeNull();
+  });
+
   it('a circuit opened by failures through A is skipped by B (nothing is sent upstream)', async () => {
     pair.sim.fault({ fault: { kind: 'status', status: 500 }, match: { model: 'flaky-model' }, times: 2 });
     for (let i = 0; i < 2; i++) expect((await post(pair.a, '/v1/messages', message('flaky/flaky-model'), pair.a.key)).status).toBe(500);
