@@ -19,7 +19,7 @@ import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
-import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamInvalidResponseError, UpstreamTooLargeError, writeBatch } from './io.js';
+import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamInvalidResponseError, UpstreamTooLargeError, withoutKey, writeBatch } from './io.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 
@@ -138,7 +138,7 @@ export async function passthroughMessages(
         guard.dispose();
         let text = '';
         try {
-          text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
+          text = withoutKey((await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8'), gate.key);
         } catch {
           // an unreadable error body still has its status
         }
@@ -207,13 +207,17 @@ export async function passthroughMessages(
 
 async function relayCount(ctx: RequestContext, resp: Dispatcher.ResponseData): Promise<void> {
   const buf = await readLimited(resp.body, MAX_ERROR_BODY);
-  ctx.status = resp.statusCode;
+  let parsed: unknown;
   try {
-    const n = (JSON.parse(buf.toString('utf8')) as { input_tokens?: unknown }).input_tokens;
-    if (typeof n === 'number') ctx.usage = { ...emptyUsage(), input: n };
+    parsed = JSON.parse(buf.toString('utf8'));
   } catch {
-    ctx.errorClass = 'upstream_invalid_json';
+    parsed = null;
   }
+  // Like a message answer: what is not a JSON object is a failed attempt, not something to relay.
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UpstreamInvalidResponseError(`provider ${ctx.provider} answered count_tokens with a body that is not a JSON object`);
+  ctx.status = resp.statusCode;
+  const n = (parsed as { input_tokens?: unknown }).input_tokens;
+  if (typeof n === 'number') ctx.usage = { ...emptyUsage(), input: n };
   sendJson(ctx.res, resp.statusCode, buf, switchyardHeaders(ctx));
 }
 

@@ -50,6 +50,14 @@ export async function writeBatch(res: ServerResponse, pieces: Array<Buffer | str
   }
 }
 
+/**
+ * An upstream error body with the provider key this attempt sent cut out. Some providers echo the key they were given
+ * in their 401 message; that text reaches the client, the record and the log, none of which may hold a provider key.
+ */
+export function withoutKey(text: string, key: string): string {
+  return key.length >= 8 && text.includes(key) ? text.split(key).join('[redacted]') : text;
+}
+
 export const MAX_ERROR_BODY = 1024 * 1024;
 export const MAX_JSON_BODY = 64 * 1024 * 1024;
 /** Default `server.upstream_event_limit`: one stream event, and everything a stream sends before its first content. */

@@ -12,7 +12,7 @@ import type { ExecutionServices } from './anthropic-passthrough.js';
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
-import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamInvalidResponseError, UpstreamTooLargeError, writeBatch } from './io.js';
+import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamInvalidResponseError, UpstreamTooLargeError, withoutKey, writeBatch } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 import { responseMetadata, switchyardHeaders } from './metadata.js';
@@ -151,7 +151,7 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
         guard.dispose();
         let text = '';
         try {
-          text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
+          text = withoutKey((await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8'), gate.key);
         } catch {
           // the status alone still says what happened
         }

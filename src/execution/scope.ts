@@ -7,12 +7,18 @@ import type { Candidate } from '../routing/resolve.js';
  */
 export function requestScope(ctx: RequestContext, candidates: Candidate[], defaults: { totalTimeoutMs: number; maxAttempts: number }) {
   const clientGone = new AbortController();
+  const totalMs = ctx.limits.totalMs ?? defaults.totalTimeoutMs;
+  // Not AbortSignal.timeout(): AbortSignal.any() holds its sources weakly, so an otherwise unreferenced timeout signal
+  // can be garbage-collected (its timer cleared) and the deadline would never fire. The timer holds this one.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException('The request deadline passed', 'TimeoutError')), totalMs);
+  timer.unref();
   ctx.res.once('close', () => {
+    clearTimeout(timer);
     if (!ctx.res.writableFinished) clientGone.abort();
   });
-  const totalMs = ctx.limits.totalMs ?? defaults.totalTimeoutMs;
   return {
-    signal: AbortSignal.any([clientGone.signal, AbortSignal.timeout(totalMs)]),
+    signal: AbortSignal.any([clientGone.signal, deadline.signal]),
     deadline: performance.now() + totalMs,
     chain: candidates.slice(0, ctx.limits.maxAttempts ?? defaults.maxAttempts),
   };

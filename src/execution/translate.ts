@@ -12,7 +12,7 @@ import { emptyUsage as emptyRecordUsage, type TokenUsage } from '../telemetry/re
 import { classifyTransportError, isFailoverStatus } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
-import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamTooLargeError } from './io.js';
+import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamTooLargeError, withoutKey } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 import type { Gate } from './gate.js';
@@ -186,7 +186,7 @@ export async function executeTranslated(
       if (resp.statusCode >= 400) {
         let text = '';
         try {
-          text = (await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8');
+          text = withoutKey((await readLimited(resp.body, MAX_ERROR_BODY)).toString('utf8'), gate.key);
         } catch {
           // the status alone still says what happened
         }

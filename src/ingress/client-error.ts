@@ -16,7 +16,9 @@ const ENDPOINTS: Array<[string, string]> = [
  * of Node's bare "400 Bad Request". The connection is closed: after a parse error its framing cannot be trusted.
  */
 export function answerClientError(svc: Services, err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || !socket.writable) {
+  // As Node's own handler: once an answer has started on this connection, another one would corrupt it.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
     socket.destroy();
     return;
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import type { Services } from '../app-types.js';
 import type { Config } from '../config/index.js';
 import { presentedKey, secretsEqual } from '../auth/index.js';
@@ -44,7 +45,7 @@ export function createListener(svc: Services, handler: RequestListener): http.Se
   const common = { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 };
   const tls = readTls(svc.config);
   const server: http.Server = tls ? https.createServer({ ...common, cert: tls.cert, key: tls.key }, handler) : http.createServer(common, handler);
-  server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, socket) => answerClientError(svc, err, socket as import('node:net').Socket));
+  server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, socket) => answerClientError(svc, err, socket as Socket));
   return server;
 }
 
