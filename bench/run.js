@@ -433,7 +433,9 @@ async function main() {
       // Another process on this (shared) machine took CPU during the cell: measure it again, within a budget,
       // and keep the least disturbed attempt.
       let last = cell;
-      while (last.otherPct >= OTHER_LIMIT && retries > 0) {
+      // With PostgreSQL records the server process writing them is busy by design (it is part of what the cell
+      // measures), and it may run on the router's core: not a disturbance to retry.
+      while (last.otherPct >= OTHER_LIMIT && retries > 0 && spec.records !== 'postgres') {
         retries--;
         console.log(`${label(last)}  other processes used ${Math.round(last.otherPct)}% of a core: measuring again`);
         await sleep(1000);
