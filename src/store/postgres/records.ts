@@ -1,6 +1,6 @@
 /** Record queries of the PostgreSQL store: filtered pages, aggregates and per-key usage. */
 import type pg from 'pg';
-import { checkLimit, emptyAggregateRow, mergeKeyUsage, sortAggregateRows, toPage, TOKENS_SQL } from '../query/rows.js';
+import { aggregateRowFrom, checkLimit, emptyAggregateRow, type AggregateSumsRow, mergeKeyUsage, sortAggregateRows, toPage, TOKENS_SQL } from '../query/rows.js';
 import { checkBucket, groupExpression, POSTGRES_DIALECT, SqlParams, whereClause } from '../query/sql.js';
 import type { AggregateOptions, AggregateResult, AggregateRow, KeyUsage, RecordFilter, RecordPage, RecordSummary } from '../query/types.js';
 import { SUMMARY_COLUMNS, toRecord, type RequestRow } from './record-row.js';
@@ -14,17 +14,7 @@ export async function queryRecordsPostgres(pool: pg.Pool, filter: RecordFilter, 
   return toPage(rows.map((r) => toRecord(r) as RecordSummary), page.limit);
 }
 
-interface AggregateSqlRow {
-  b: number;
-  g: string | null;
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
+interface AggregateSqlRow extends AggregateSumsRow {
   d50: number | null;
   d95: number | null;
   t50: number | null;
@@ -50,17 +40,7 @@ async function aggregateQuery(pool: pg.Pool, filter: RecordFilter, bucketMs: num
   const rows = (await pool.query<AggregateSqlRow>(sql, p.values)).rows;
   return rows
     .filter((r) => r.requests > 0)
-    .map((r) => ({
-      time: r.b,
-      group: r.g,
-      requests: r.requests,
-      errors: r.errors,
-      inputTokens: r.input_tokens,
-      outputTokens: r.output_tokens,
-      cacheReadTokens: r.cache_read_tokens,
-      cacheWriteTokens: r.cache_write_tokens,
-      reasoningTokens: r.reasoning_tokens,
-      costUsd: r.cost_usd,
+    .map((r) => aggregateRowFrom(r, {
       latencyP50Ms: r.d50,
       latencyP95Ms: r.d95,
       ttftP50Ms: r.t50,

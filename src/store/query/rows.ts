@@ -28,6 +28,38 @@ export function sortAggregateRows(rows: AggregateRow[]): AggregateRow[] {
   return rows.sort((x, y) => x.time - y.time || compareGroup(x.group, y.group));
 }
 
+/** The columns both backends' aggregate queries return besides their percentile material. */
+export interface AggregateSumsRow {
+  b: number;
+  g: string | null;
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+}
+
+type Percentiles = Pick<AggregateRow, 'latencyP50Ms' | 'latencyP95Ms' | 'ttftP50Ms' | 'ttftP95Ms'>;
+
+export function aggregateRowFrom(r: AggregateSumsRow, percentiles: Percentiles): AggregateRow {
+  return {
+    time: r.b,
+    group: r.g,
+    requests: r.requests,
+    errors: r.errors,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    cacheReadTokens: r.cache_read_tokens,
+    cacheWriteTokens: r.cache_write_tokens,
+    reasoningTokens: r.reasoning_tokens,
+    costUsd: r.cost_usd,
+    ...percentiles,
+  };
+}
+
 export function emptyAggregateRow(): AggregateRow {
   return {
     time: 0,

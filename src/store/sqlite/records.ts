@@ -1,15 +1,11 @@
 /** Record queries of the SQLite store: filtered pages, aggregates and per-key usage. */
 import type Database from 'better-sqlite3';
 import { interpolatePercentile, sqliteOrderStatistics } from '../query/percentile.js';
-import { checkLimit, emptyAggregateRow, mergeKeyUsage, sortAggregateRows, toPage, TOKENS_SQL } from '../query/rows.js';
+import { aggregateRowFrom, checkLimit, emptyAggregateRow, type AggregateSumsRow, mergeKeyUsage, sortAggregateRows, toPage, TOKENS_SQL } from '../query/rows.js';
 import { checkBucket, groupExpression, SQLITE_DIALECT, SqlParams, whereClause } from '../query/sql.js';
 import type { AggregateOptions, AggregateResult, AggregateRow, KeyUsage, RecordFilter, RecordPage, RecordSummary } from '../query/types.js';
+import { SUMMARY_COLUMNS } from '../query/record-row.js';
 import { toRecord, type RequestRow } from './record-row.js';
-
-/** Every column but the bodies. */
-const SUMMARY_COLUMNS = `id, time, key_id, key_name, api, endpoint, client, requested_model, model, provider, status, error_class, error,
-  stream, stop_reason, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens,
-  cost_usd, ttft_ms, overhead_ms, generation_ms, duration_ms, attempts, router, route_id, variant_id, routing, metadata`;
 
 export function queryRecordsSqlite(db: Database.Database, filter: RecordFilter, page: { limit: number; cursor?: string | null }): RecordPage {
   checkLimit(page.limit);
@@ -20,17 +16,7 @@ export function queryRecordsSqlite(db: Database.Database, filter: RecordFilter, 
   return toPage(rows.map((r) => toRecord(r) as RecordSummary), page.limit);
 }
 
-interface AggregateSqlRow {
-  b: number;
-  g: string | null;
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
+interface AggregateSqlRow extends AggregateSumsRow {
   d_n: number;
   t_n: number;
   d50_lo: number | null;
@@ -75,17 +61,7 @@ function aggregateQuery(db: Database.Database, filter: RecordFilter, bucketMs: n
       ${sqliteOrderStatistics(0.95, 'ttft_ms', 't_rn', 't_n', 't95')}
     FROM ranked GROUP BY b, g`;
   const rows = db.prepare(sql).all(...p.values) as AggregateSqlRow[];
-  return rows.map((r) => ({
-    time: r.b,
-    group: r.g,
-    requests: r.requests,
-    errors: r.errors,
-    inputTokens: r.input_tokens,
-    outputTokens: r.output_tokens,
-    cacheReadTokens: r.cache_read_tokens,
-    cacheWriteTokens: r.cache_write_tokens,
-    reasoningTokens: r.reasoning_tokens,
-    costUsd: r.cost_usd,
+  return rows.map((r) => aggregateRowFrom(r, {
     latencyP50Ms: interpolatePercentile(0.5, r.d_n, r.d50_lo, r.d50_hi),
     latencyP95Ms: interpolatePercentile(0.95, r.d_n, r.d95_lo, r.d95_hi),
     ttftP50Ms: interpolatePercentile(0.5, r.t_n, r.t50_lo, r.t50_hi),
