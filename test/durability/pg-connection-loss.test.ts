@@ -7,7 +7,8 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/index.js';
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../store/pg.js';
-import { sleep, TcpProxy } from './helpers.js';
+import { sleep } from './helpers.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 afterAll(dropTestDatabases);
 
@@ -23,7 +24,7 @@ describe.skipIf(!available)('PostgreSQL connection loss', () => {
     const url = await createTestDatabase();
     const target = new URL(url);
     const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.open();
+    await proxy.start();
     cleanup.push(() => proxy.cut());
     const via = new URL(url);
     via.port = String(proxy.port);
@@ -40,7 +41,7 @@ describe.skipIf(!available)('PostgreSQL connection loss', () => {
     await proxy.cut();
     await sleep(200);
     await expect(store.ping()).rejects.toThrow();
-    await proxy.open();
+    await proxy.start();
     await store.ping();
   });
 
@@ -63,7 +64,7 @@ describe.skipIf(!available)('PostgreSQL connection loss', () => {
     // Let any late `error` event surface: vitest fails the run on an uncaught exception.
     await sleep(200);
     await holder.query('SELECT pg_advisory_unlock_all()');
-    await proxy.open();
+    await proxy.start();
     const key = await store.upsertConfigKey({ name: 'held', hash: 'h', prefix: 'sk-sy-held', permissions: [], source: 'config' });
     expect(key.name).toBe('held');
   });

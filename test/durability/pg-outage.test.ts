@@ -11,7 +11,8 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../store/pg.js';
-import { logLines, readPostgres, sendMessage, sleep, startLoad, startRouter, TcpProxy, waitFor, writeConfig, type Outcome } from './helpers.js';
+import { logLines, readPostgres, sendMessage, sleep, startLoad, startRouter, waitFor, writeConfig, type Outcome } from './helpers.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 const CLIENTS = 8;
 
@@ -39,7 +40,7 @@ async function routerBehindProxy(extraYaml: string) {
   const dbUrl = await createTestDatabase();
   const target = new URL(dbUrl);
   const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-  await proxy.open();
+  await proxy.start();
   const viaProxy = new URL(dbUrl);
   viaProxy.port = String(proxy.port);
   const { configFile, dataDir } = writeConfig(sim.url, `storage:\n  postgres: ${viaProxy.toString()}\n${extraYaml}`);
@@ -87,7 +88,7 @@ describe.skipIf(!available)('PostgreSQL outage', () => {
       expect(depthEnd).toBe(duringOk.length);
 
       // After: the proxy listens again on the same port; the queue drains within a few seconds.
-      await proxy.open();
+      await proxy.start();
       await waitFor('the record queue to drain', async () => (await queueDepth(router.url)) === 0, 15_000);
       const all = [...before.outcomes, ...during.outcomes].filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
       const stored = await readPostgres(dbUrl);
@@ -123,7 +124,7 @@ describe.skipIf(!available)('PostgreSQL outage', () => {
       expect(outcomes.filter((o) => !o.ok)).toEqual([]);
       await waitFor('the overflow to be counted', async () => (await metric(router.url, 'switchyard_records_dropped_total')) === 50, 5000);
       expect(await queueDepth(router.url)).toBe(100);
-      await proxy.open();
+      await proxy.start();
       await waitFor('the record queue to drain', async () => (await queueDepth(router.url)) === 0, 15_000);
       const stored = await readPostgres(dbUrl);
       expect(stored.count).toBe(100);

@@ -2,8 +2,9 @@ import net from 'node:net';
 
 /**
  * A loopback TCP proxy to a server, which a test can cut (stop listening and destroy every open connection) and
- * restore on the same port. Tests use it to take Redis away from the instances under test without stopping the
- * machine's Redis server, which other test files use at the same time.
+ * restore on the same port. Tests use it to take Redis or PostgreSQL away from the instances under test without
+ * stopping the machine's server, which other test files use at the same time: a cut gives the client what a stopped
+ * server would (resets of its open connections, ECONNREFUSED on new ones).
  */
 export class TcpProxy {
   private server: net.Server | null = null;
@@ -72,6 +73,11 @@ export class TcpProxy {
     this.sockets.clear();
     this.pairs.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Open client connections being forwarded. */
+  get connections(): number {
+    return this.pairs.size;
   }
 
   /** Listens again on the same port. */
