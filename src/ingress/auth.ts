@@ -37,34 +37,46 @@ export function sessionCaller(svc: Services, req: IncomingMessage): SessionCalle
   return { ok: true, key: PORTAL_ADMIN };
 }
 
-/** Authenticates the caller or answers 401/403 in the caller's format. Returns false when the request is finished. */
-export function authenticate(svc: Services, ctx: RequestContext): boolean {
-  const presented = presentedKey(ctx.req.headers as { authorization?: string; 'x-api-key'?: string });
+/** Who is calling, or why nobody is: the same decision for every surface, each answering in its own error shape. */
+export type Caller =
+  | { ok: true; key: AuthenticatedKey }
+  | { ok: false; status: 401 | 403 | 429; message: string; errorClass?: string; retryAfterS?: number };
+
+/**
+ * A presented key (throttled per address after repeated failures), else a portal session where sessions count.
+ * Records a failed key against the caller's address.
+ */
+export function identifyCaller(svc: Services, req: IncomingMessage): Caller {
+  const presented = presentedKey(req.headers as { authorization?: string; 'x-api-key'?: string });
   if (!presented) {
-    const viaSession = sessionCaller(svc, ctx.req);
-    if (viaSession?.ok) {
-      ctx.key = viaSession.key;
-      return true;
-    }
-    if (viaSession) {
-      sendError(ctx, 403, viaSession.message, { type: 'permission_error', errorClass: 'csrf' });
-      return false;
-    }
-    sendError(ctx, 401, 'Missing API key: send it as "x-api-key: <key>" or "Authorization: Bearer <key>".', { type: 'authentication_error' });
-    return false;
+    const viaSession = sessionCaller(svc, req);
+    if (viaSession?.ok) return viaSession;
+    if (viaSession) return { ok: false, status: 403, message: viaSession.message, errorClass: 'csrf' };
+    return { ok: false, status: 401, message: 'Missing API key: send it as "x-api-key: <key>" or "Authorization: Bearer <key>".' };
   }
   const throttle = authThrottle(svc);
-  const wait = throttle.blockedFor(ctx.req.socket.remoteAddress);
+  const wait = throttle.blockedFor(req.socket.remoteAddress);
   if (wait > 0) {
-    sendError(ctx, 429, 'Too many failed authentications from this address; try again later.', { type: 'rate_limit_error', errorClass: 'auth_throttled', headers: { 'retry-after': String(Math.ceil(wait / 1000)) } });
-    return false;
+    return { ok: false, status: 429, message: 'Too many failed authentications from this address; try again later.', errorClass: 'auth_throttled', retryAfterS: Math.ceil(wait / 1000) };
   }
   const key = svc.keys.authenticate(presented);
   if (!key) {
-    throttle.fail(ctx.req.socket.remoteAddress);
-    sendError(ctx, 401, 'Invalid API key: it is unknown or has been revoked.', { type: 'authentication_error' });
+    throttle.fail(req.socket.remoteAddress);
+    return { ok: false, status: 401, message: 'Invalid API key: it is unknown or has been revoked.' };
+  }
+  return { ok: true, key };
+}
+
+const CALLER_ERROR_TYPES = { 401: 'authentication_error', 403: 'permission_error', 429: 'rate_limit_error' } as const;
+
+/** Authenticates the caller or answers 401/403/429 in the caller's format. Returns false when the request is finished. */
+export function authenticate(svc: Services, ctx: RequestContext): boolean {
+  const caller = identifyCaller(svc, ctx.req);
+  if (!caller.ok) {
+    const headers = caller.retryAfterS === undefined ? undefined : { 'retry-after': String(caller.retryAfterS) };
+    sendError(ctx, caller.status, caller.message, { type: CALLER_ERROR_TYPES[caller.status], ...(caller.errorClass ? { errorClass: caller.errorClass } : {}), ...(headers ? { headers } : {}) });
     return false;
   }
-  ctx.key = key;
+  ctx.key = caller.key;
   return true;
 }

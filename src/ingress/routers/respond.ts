@@ -6,13 +6,11 @@
  * as the Anthropic-format endpoints); validation failures add `errors: [{path, message}]` and the equivalent
  * `details: [{"@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [{field, description}]}]`.
  */
-import { presentedKey } from '../../auth/index.js';
 import type { Services } from '../../app-types.js';
 import type { ValidationError } from '../../routing/routers/index.js';
-import { sessionCaller } from '../auth.js';
+import { identifyCaller } from '../auth.js';
 import type { RequestContext } from '../context.js';
 import { sendJson } from '../respond.js';
-import { authThrottle } from '../auth-throttle.js';
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
@@ -70,32 +68,17 @@ export function sendRouterJson(ctx: RequestContext, status: number, body: unknow
  * `routers:write` permission. Answers 401/403 itself and returns false when the request is finished.
  */
 export function authorizeRouters(svc: Services, ctx: RequestContext, write: boolean): boolean {
-  const presented = presentedKey(ctx.req.headers as { authorization?: string; 'x-api-key'?: string });
-  if (!presented) {
-    // The portal signs in with a session cookie instead of a key (admin identity; writes need its CSRF header).
-    const viaSession = sessionCaller(svc, ctx.req);
-    if (viaSession) {
-      if (viaSession.ok) ctx.key = viaSession.key;
-      else sendRouterError(ctx, 403, viaSession.message, { errorClass: 'csrf' });
-      return viaSession.ok;
+  const caller = identifyCaller(svc, ctx.req);
+  if (!caller.ok) {
+    if (caller.status === 429) {
+      ctx.fail(429, caller.errorClass ?? 'auth_throttled', caller.message);
+      sendJson(ctx.res, 429, JSON.stringify(routerErrorBody(429, caller.message, { status: 'RESOURCE_EXHAUSTED' })), { 'x-request-id': ctx.id, 'retry-after': String(caller.retryAfterS ?? 1) });
+    } else {
+      sendRouterError(ctx, caller.status, caller.message, caller.errorClass ? { errorClass: caller.errorClass } : {});
     }
-    sendRouterError(ctx, 401, 'Missing API key: send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
     return false;
   }
-  const throttle = authThrottle(svc);
-  const wait = throttle.blockedFor(ctx.req.socket.remoteAddress);
-  if (wait > 0) {
-    const message = 'Too many failed authentications from this address; try again later.';
-    ctx.fail(429, 'auth_throttled', message);
-    sendJson(ctx.res, 429, JSON.stringify(routerErrorBody(429, message, { status: 'RESOURCE_EXHAUSTED' })), { 'x-request-id': ctx.id, 'retry-after': String(Math.ceil(wait / 1000)) });
-    return false;
-  }
-  const key = svc.keys.authenticate(presented);
-  if (!key) {
-    throttle.fail(ctx.req.socket.remoteAddress);
-    sendRouterError(ctx, 401, 'Invalid API key: it is unknown or has been revoked.');
-    return false;
-  }
+  const key = caller.key;
   ctx.key = key;
   if (write && !key.admin && !key.permissions.includes('routers:write')) {
     sendRouterError(ctx, 403, `Key "${key.name}" may read routers but not change them: router writes need the admin key or a client key with the routers:write permission (switchyard keys create <name> --permission routers:write).`);
