@@ -6,7 +6,8 @@ import type { Candidate } from '../routing/resolve.js';
 import { addressPolicy, type RemoteFetchOptions } from '../providers/remote-fetch/index.js';
 import type { RequestContext } from './context.js';
 
-export function executionServices(svc: Services) {
+function buildExecutionServices(svc: Services) {
+  const rf = svc.config.remote_fetch;
   return {
     agents: svc.agents,
     providers: svc.providers,
@@ -15,22 +16,22 @@ export function executionServices(svc: Services) {
     totalTimeoutMs: svc.config.failover.timeouts.total ?? 600_000,
     timeouts: svc.config.failover.timeouts,
     breakers: svc.breakers,
-    remoteFetch: remoteFetchOptions(svc.config),
+    /** Remote image fetching (null when `remote_fetch.enabled` is off). */
+    remoteFetch: rf.enabled ? ({ maxBytes: rf.max_bytes, timeoutMs: rf.timeout, policy: addressPolicy(rf.allow_addresses) } satisfies RemoteFetchOptions) : null,
     upstreamLimits: { eventBytes: svc.config.server.upstream_event_limit, bodyBytes: svc.config.server.upstream_body_limit },
   };
 }
 
-const fetchOptions = new WeakMap<Services['config'], RemoteFetchOptions | null>();
+const built = new WeakMap<Services, ReturnType<typeof buildExecutionServices>>();
 
-/** The config's `remote_fetch`, turned into fetch options once per config (null when remote fetching is off). */
-function remoteFetchOptions(config: Services['config']): RemoteFetchOptions | null {
-  let opts = fetchOptions.get(config);
-  if (opts === undefined) {
-    const rf = config.remote_fetch;
-    opts = rf.enabled ? { maxBytes: rf.max_bytes, timeoutMs: rf.timeout, policy: addressPolicy(rf.allow_addresses) } : null;
-    fetchOptions.set(config, opts);
+/** What the executors need from the services; built once per app, not per request (it only holds long-lived parts). */
+export function executionServices(svc: Services): ReturnType<typeof buildExecutionServices> {
+  let exec = built.get(svc);
+  if (!exec) {
+    exec = buildExecutionServices(svc);
+    built.set(svc, exec);
   }
-  return opts;
+  return exec;
 }
 
 /** Runs a decoded request through the translating executor with the model facts it needs. */
