@@ -15,12 +15,12 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { RemoteFetchOptions } from '../providers/remote-fetch/index.js';
 import { authHeaders, upstreamUrl, type UpstreamAgents } from '../providers/upstream.js';
 import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
-import { classifyTransportError, isFailoverStatus } from './attempt.js';
+import { classifyTransportError, isFailoverStatus, upstreamAuthMessage } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamInvalidResponseError, UpstreamTooLargeError, withoutKey, writeBatch } from './io.js';
-import { responseMetadata, switchyardHeaders } from './metadata.js';
+import { refusalHeaders, responseMetadata, switchyardHeaders } from './metadata.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 
 export interface ExecutionServices {
@@ -156,12 +156,10 @@ export async function passthroughMessages(
           }
           if (!last) continue;
         }
-        const extra: Record<string, string> = switchyardHeaders(ctx);
-        const retryAfter = resp.headers['retry-after'];
-        if (typeof retryAfter === 'string') extra['retry-after'] = retryAfter;
+        const extra = refusalHeaders(ctx, resp.headers);
         if (status === 401 || status === 403) {
           // A provider refusing our credentials is the operator's problem, not the caller's key.
-          sendError(ctx, 502, `provider ${provider.name} rejected Switchyard's credentials (${status}): ${message}`, { type: 'api_error', errorClass: 'upstream_auth', headers: extra });
+          sendError(ctx, 502, upstreamAuthMessage(provider.name, status, message), { type: 'api_error', errorClass: 'upstream_auth', headers: extra });
         } else {
           sendError(ctx, status, message, { type, errorClass: type, headers: extra });
         }

@@ -27,3 +27,8 @@ export function classifyTransportError(err: unknown, providerName: string): Tran
   }
   return { errorClass: 'upstream_reset', message: `connection to provider ${providerName} failed (${code ?? e?.name ?? 'error'})` };
 }
+
+/** A provider refusing Switchyard's own credentials (401/403) is the operator's problem, not the caller's: said so in a 502. */
+export function upstreamAuthMessage(provider: string, status: number, message: string): string {
+  return `provider ${provider} rejected Switchyard's credentials (${status}): ${message}`;
+}

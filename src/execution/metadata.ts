@@ -31,3 +31,11 @@ export function switchyardHeaders(ctx: RequestContext): Record<string, string> {
     'x-switchyard-overhead-ms': ctx.overheadMs === null ? '' : ctx.overheadMs.toFixed(2),
   };
 }
+
+/** Headers of an upstream refusal relayed to the client: Switchyard's own, plus the provider's `retry-after`. */
+export function refusalHeaders(ctx: RequestContext, upstream: { 'retry-after'?: string | string[] }): Record<string, string> {
+  const headers: Record<string, string> = switchyardHeaders(ctx);
+  const retryAfter = upstream['retry-after'];
+  if (typeof retryAfter === 'string') headers['retry-after'] = retryAfter;
+  return headers;
+}

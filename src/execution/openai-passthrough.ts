@@ -9,13 +9,13 @@ import type { Candidate } from '../routing/resolve.js';
 import { authHeaders, upstreamUrl } from '../providers/upstream.js';
 import type { TokenUsage } from '../telemetry/record.js';
 import type { ExecutionServices } from './anthropic-passthrough.js';
-import { classifyTransportError, isFailoverStatus } from './attempt.js';
+import { classifyTransportError, isFailoverStatus, upstreamAuthMessage } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
 import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamInvalidResponseError, UpstreamTooLargeError, withoutKey, writeBatch } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
-import { responseMetadata, switchyardHeaders } from './metadata.js';
+import { refusalHeaders, responseMetadata, switchyardHeaders } from './metadata.js';
 
 /** An OpenAI Chat Completions request read without parsing its messages. */
 export interface OpenAIRequestView {
@@ -173,11 +173,9 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
           }
           if (!last) continue;
         }
-        const extra: Record<string, string> = switchyardHeaders(ctx);
-        const retryAfter = resp.headers['retry-after'];
-        if (typeof retryAfter === 'string') extra['retry-after'] = retryAfter;
+        const extra = refusalHeaders(ctx, resp.headers);
         if (status === 401 || status === 403) {
-          sendError(ctx, 502, `provider ${provider.name} rejected Switchyard's credentials (${status}): ${message}`, { type: 'api_error', errorClass: 'upstream_auth', headers: extra });
+          sendError(ctx, 502, upstreamAuthMessage(provider.name, status, message), { type: 'api_error', errorClass: 'upstream_auth', headers: extra });
           return;
         }
         // The upstream already speaks OpenAI: its error body goes back as it is.

@@ -9,7 +9,7 @@ import type { Candidate } from '../routing/resolve.js';
 import { authHeaders, upstreamUrl } from '../providers/upstream.js';
 import type { Provider } from '../providers/registry.js';
 import { emptyUsage as emptyRecordUsage, type TokenUsage } from '../telemetry/record.js';
-import { classifyTransportError, isFailoverStatus } from './attempt.js';
+import { classifyTransportError, isFailoverStatus, upstreamAuthMessage } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
 import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamTooLargeError, withoutKey } from './io.js';
@@ -193,7 +193,7 @@ export async function executeTranslated(
         const info = upstreamCodec.decodeError(resp.statusCode, text, headerRecord(resp.headers));
         record({ provider: provider.name, model, status: resp.statusCode, success: false, errorClass: info.kind, error: info.message, ttftMs: null, durationMs: round(performance.now() - attemptStart) });
         if (resp.statusCode === 401 || resp.statusCode === 403) {
-          return { kind: 'failed', retryable: true, respond: clientError(502, 'api_error', `provider ${provider.name} rejected Switchyard's credentials (${resp.statusCode}): ${info.message}`, 'upstream_auth') };
+          return { kind: 'failed', retryable: true, respond: clientError(502, 'api_error', upstreamAuthMessage(provider.name, resp.statusCode, info.message), 'upstream_auth') };
         }
         const extra: Record<string, string> = {};
         if (info.retryAfter !== undefined) extra['retry-after'] = String(info.retryAfter);
