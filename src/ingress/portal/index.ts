@@ -14,7 +14,8 @@ import type FindMyWay from 'find-my-way';
 import type { Services } from '../../app-types.js';
 import { secretsEqual } from '../../auth/index.js';
 import { BodyTooLargeError, readBody } from '../body.js';
-import { PortalSessions, readCookie, SESSION_COOKIE, SignInThrottle, type PortalSession } from './session.js';
+import { PortalSessions, readCookie, SESSION_COOKIE, type PortalSession } from './session.js';
+import { authThrottle } from '../auth-throttle.js';
 import { PortalAssets, SECURITY_HEADERS } from './static.js';
 
 export { SESSION_COOKIE, type PortalSession } from './session.js';
@@ -27,7 +28,6 @@ interface PortalState {
   sessions: PortalSessions | null;
   /** Read on the first page request, not at start: most processes (tests, CLI commands) never serve the portal. */
   assets: () => Promise<PortalAssets | null>;
-  throttle: SignInThrottle;
 }
 
 const loading = new WeakMap<Services, Promise<PortalState>>();
@@ -46,7 +46,7 @@ export function portalReady(svc: Services, dir = DEFAULT_DIR): Promise<void> {
           if (!a) svc.log.warn({ dir }, 'the portal is not built; /portal answers 503 until `npm run build` has run');
           return a;
         }));
-      const state: PortalState = { sessions, assets: load, throttle: new SignInThrottle() };
+      const state: PortalState = { sessions, assets: load };
       ready.set(svc, state);
       return state;
     })();
@@ -103,8 +103,10 @@ async function signIn(svc: Services, req: IncomingMessage, res: ServerResponse):
   }
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return fail(res, 415, 'invalid_request_error', 'Send the admin key as JSON: {"admin_key": "..."}.');
   if (crossOrigin(req)) return fail(res, 403, 'permission_error', 'Sign-in must come from the portal itself.');
-  const who = req.socket.remoteAddress ?? 'unknown';
-  const wait = state.throttle.blockedFor(who);
+  // The same per-address budget as failed API keys: a guesser gains nothing by switching to the sign-in form.
+  const throttle = authThrottle(svc);
+  const who = req.socket.remoteAddress;
+  const wait = throttle.blockedFor(who);
   if (wait > 0) {
     return fail(res, 429, 'rate_limit_error', 'Too many failed sign-ins from this address; try again later.', { 'retry-after': String(Math.ceil(wait / 1000)) });
   }
@@ -118,11 +120,10 @@ async function signIn(svc: Services, req: IncomingMessage, res: ServerResponse):
   const presented = (body as { admin_key?: unknown } | null)?.admin_key;
   if (typeof presented !== 'string' || presented === '') return fail(res, 400, 'invalid_request_error', 'admin_key is required.');
   if (!secretsEqual(presented, svc.config.auth.admin_key!)) {
-    state.throttle.fail(who);
+    throttle.fail(who);
     svc.log.warn({ remote: who }, 'portal sign-in with a wrong admin key');
     return fail(res, 401, 'authentication_error', 'That is not the admin key.');
   }
-  state.throttle.succeed(who);
   const { token, session } = state.sessions.issue();
   json(res, 200, { csrf_token: session.csrf, expires_at: new Date(session.expiresAt).toISOString() }, { 'set-cookie': cookieHeader(req, token, Math.floor((session.expiresAt - Date.now()) / 1000)) });
 }
