@@ -5,7 +5,8 @@ import { displayUrl, resolveOtlpTarget, type OtlpConfig } from './target.js';
 export type { Tracing } from './otlp.js';
 export type { OtlpConfig, OtlpTarget } from './target.js';
 export { OtlpEndpointError, resolveOtlpTarget, tracesUrl } from './target.js';
-export { traceIdFor } from './trace-id.js';
+export { traceIdFor, traceIdOf } from './trace-id.js';
+export { recordedParent, traceContextEntries, type TraceParent } from './trace-context.js';
 
 /**
  * OpenTelemetry traces for finished requests, or null when no OTLP endpoint is configured. The SDK (~90 ms of module

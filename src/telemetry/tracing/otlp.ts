@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, createTraceState, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -10,6 +10,7 @@ import { planTrace, type SpanPlan } from './spans.js';
 import { displayUrl, type OtlpTarget } from './target.js';
 import { RequestTraceIds } from './id-generator.js';
 import { traceIdFor } from './trace-id.js';
+import { recordedParent } from './trace-context.js';
 
 export interface Tracing {
   /** Queues a finished request's spans; returns at once (spans are built on a later turn and exported in batches). */
@@ -78,12 +79,30 @@ export class OtlpTracing implements Tracing {
     }
   }
 
+  /**
+   * The request span is a child of the caller's span when the request came with a valid `traceparent` (kept in the
+   * record's metadata), else a root span in the trace derived from the request id. The sampler decides as usual: by
+   * default (parent-based) a caller's unsampled trace exports nothing, and spans under an unsampled request span are
+   * not recorded either.
+   */
   private emit(record: RequestRecord): void {
     const plan = planTrace(record);
-    this.ids.next = traceIdFor(record.id);
+    const caller = recordedParent(record.metadata);
+    let parentContext: Context = ROOT_CONTEXT;
+    if (caller) {
+      parentContext = trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: caller.parent.traceId,
+        spanId: caller.parent.spanId,
+        traceFlags: caller.parent.flags & TraceFlags.SAMPLED,
+        isRemote: true,
+        traceState: caller.traceState === null ? undefined : createTraceState(caller.traceState),
+      });
+    } else {
+      this.ids.next = traceIdFor(record.id);
+    }
     let root;
     try {
-      root = this.tracer.startSpan(plan.request.name, spanOptions(plan.request), ROOT_CONTEXT);
+      root = this.tracer.startSpan(plan.request.name, spanOptions(plan.request), parentContext);
     } finally {
       this.ids.next = null;
     }
