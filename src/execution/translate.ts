@@ -116,6 +116,7 @@ export async function executeTranslated(
 ): Promise<void> {
   const clientCodec = codecFor(ctx.api);
   const { signal, deadline, chain } = requestScope(ctx, candidates, svc);
+  // Byte-string requests only have ASCII tool names (markByteStrings), so these read the same as text.
   const toolNames = req.tools?.map((t) => t.name);
   const arbiter = new Arbiter();
   const hedgeAfterMs = req.stream ? ctx.hedgeAfterMs : null;
@@ -154,7 +155,7 @@ export async function executeTranslated(
     try {
       const unknown = unknownBlockTypeFor(upstreamReq, provider.format);
       if (unknown) throw new Error(`content block type "${unknown}" is unknown, and a ${provider.format}-format provider would silently drop it`);
-      body = Buffer.from(JSON.stringify(upstreamCodec.encodeRequest(upstreamReq, target)));
+      body = Buffer.from(JSON.stringify(upstreamCodec.encodeRequest(upstreamReq, target)), upstreamReq.byteStrings ? 'latin1' : 'utf8');
     } catch (e) {
       record({ provider: provider.name, model, status: null, success: false, errorClass: 'translation_error', error: (e as Error).message, ttftMs: null, durationMs: 0 });
       arbiter.leave(me);

@@ -9,11 +9,19 @@ import { executeRequest } from './execute.js';
 import { admitRequest } from './limits.js';
 import { sendError } from './respond.js';
 
+export interface DecodeOptions {
+  /**
+   * Byte strings allowed (formats/canonical/byte-strings.ts): the request is only translated and sent on, nothing
+   * reads what its text says.
+   */
+  bytes?: boolean;
+}
+
 export interface RouteInput {
   model: string;
   extensions: Record<string, unknown>;
   /** Full decode into the canonical form; answers the 400 itself and returns null when the request is invalid. */
-  decode: () => Request | null;
+  decode: (opts?: DecodeOptions) => Request | null;
   /** Same-format fast path over the caller's bytes. */
   passthrough: (candidates: Candidate[]) => Promise<void>;
 }
@@ -57,7 +65,8 @@ export async function routeAndExecute(svc: Services, ctx: RequestContext, input:
     const admitted = admitRequest(svc, ctx, resolution.candidates, null);
     if (admitted !== true && !(await admitted)) return;
     if (passthroughable(ctx, resolution.candidates)) return input.passthrough(resolution.candidates);
-    const req = input.decode();
+    // No routing facts to compute: the text is only translated, so it may stay as the client's bytes.
+    const req = input.decode({ bytes: true });
     if (req) await executeRequest(svc, ctx, req, resolution.candidates);
     return;
   }

@@ -156,6 +156,11 @@ export interface Request {
    * format (e.g. Anthropic `context_management`, `service_tier`; OpenAI `logprobs`, `prompt_cache_key`).
    */
   extensions: Partial<Record<WireFormat, Record<string, unknown>>>;
+  /**
+   * The strings hold UTF-8 bytes, one per char (decoded as latin1, see byte-strings.ts): encode the upstream body
+   * with latin1, and use `textOf` on any string whose meaning matters.
+   */
+  byteStrings?: boolean;
 }
 
 export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal' | 'pause_turn' | 'context_window_exceeded' | 'error';

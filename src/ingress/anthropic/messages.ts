@@ -4,8 +4,9 @@ import { passthroughMessages } from '../../execution/anthropic-passthrough.js';
 import { CodecError } from '../../formats/canonical/codec.js';
 import type { Request as CanonicalRequest } from '../../formats/canonical/types.js';
 import { codecFor } from '../../formats/index.js';
+import { byteStringOf, decodableAsBytes, markByteStrings } from '../../formats/canonical/byte-strings.js';
 import { executionServices } from '../execute.js';
-import { routeAndExecute } from '../route.js';
+import { routeAndExecute, type DecodeOptions } from '../route.js';
 import { takeExtensions } from '../extensions.js';
 import { authenticate } from '../auth.js';
 import { BodyTooLargeError, readBody } from '../body.js';
@@ -55,19 +56,24 @@ export async function handleMessages(svc: Services, ctx: RequestContext): Promis
   await routeAndExecute(svc, ctx, {
     model: view.model,
     extensions: view.extensions,
-    decode: () => decodeForTranslation(ctx, view),
+    decode: (opts) => decodeForTranslation(ctx, view, opts),
     // Same format: the caller's bytes go upstream as they are (only model and Switchyard's fields edited).
     passthrough: (candidates) => passthroughMessages(executionServices(svc), ctx, view, candidates, queryOf(ctx.req.url)),
   });
 }
 
-/** Full decode of an Anthropic request into the canonical form, for a provider of another format. */
-export function decodeForTranslation(ctx: RequestContext, view: AnthropicRequestView): CanonicalRequest | null {
-  const body = JSON.parse(view.buf.toString('utf8')) as Record<string, unknown>;
+/**
+ * Full decode of an Anthropic request into the canonical form, for a provider of another format. With `bytes`, the
+ * strings are byte strings when the body allows (see byte-strings.ts): for a request only translated, never read.
+ */
+export function decodeForTranslation(ctx: RequestContext, view: AnthropicRequestView, opts: DecodeOptions = {}): CanonicalRequest | null {
+  const bytes = opts.bytes === true && decodableAsBytes(view.buf);
+  const body = JSON.parse(bytes ? view.buf.toString('latin1') : view.buf.toString('utf8')) as Record<string, unknown>;
   takeExtensions(body);
-  if (body.metadata && typeof body.metadata === 'object') body.metadata = view.userId === null ? undefined : { user_id: view.userId };
+  if (body.metadata && typeof body.metadata === 'object') body.metadata = view.userId === null ? undefined : { user_id: bytes ? byteStringOf(view.userId) : view.userId };
   try {
-    return codecFor('anthropic').decodeRequest(body);
+    const req = codecFor('anthropic').decodeRequest(body);
+    return bytes && !markByteStrings(req) ? decodeForTranslation(ctx, view) : req;
   } catch (e) {
     if (e instanceof CodecError) {
       sendError(ctx, 400, e.message, { type: 'invalid_request_error' });

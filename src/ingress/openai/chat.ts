@@ -2,12 +2,14 @@ import type { Services } from '../../app-types.js';
 import { RequestValidationError } from '../../formats/anthropic/request.js';
 import { CodecError } from '../../formats/canonical/codec.js';
 import { codecFor } from '../../formats/index.js';
+import { decodableAsBytes, markByteStrings } from '../../formats/canonical/byte-strings.js';
 import { passthroughChat, readOpenAIRequest, type OpenAIRequestView } from '../../execution/openai-passthrough.js';
 import { authenticate } from '../auth.js';
 import { BodyTooLargeError, readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
 import { executionServices } from '../execute.js';
-import { routeAndExecute } from '../route.js';
+import { routeAndExecute, type DecodeOptions } from '../route.js';
+import type { Request as CanonicalRequest } from '../../formats/canonical/types.js';
 import { takeExtensions } from '../extensions.js';
 import { sendError } from '../respond.js';
 
@@ -40,12 +42,14 @@ export async function handleChatCompletions(svc: Services, ctx: RequestContext):
   await routeAndExecute(svc, ctx, {
     model: view.model,
     extensions: view.extensions,
-    decode: () => {
-      const body = JSON.parse(buf.toString('utf8')) as Record<string, unknown>;
+    decode: function decode(opts?: DecodeOptions): CanonicalRequest | null {
+      const bytes = opts?.bytes === true && decodableAsBytes(buf);
+      const body = JSON.parse(bytes ? buf.toString('latin1') : buf.toString('utf8')) as Record<string, unknown>;
       takeExtensions(body);
       delete body.metadata;
       try {
-        return codecFor('openai').decodeRequest(body);
+        const req = codecFor('openai').decodeRequest(body);
+        return bytes && !markByteStrings(req) ? decode() : req;
       } catch (e) {
         if (e instanceof CodecError) {
           sendError(ctx, 400, e.message, { type: 'invalid_request_error', param: e.param });

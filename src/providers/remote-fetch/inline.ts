@@ -1,4 +1,5 @@
 import type { ContentBlock, ImageBlock, ImageSource, Request } from '../../formats/canonical/types.js';
+import { textOf } from '../../formats/canonical/byte-strings.js';
 import { fetchRemoteImage, RemoteFetchError, type FetchedImage, type RemoteFetchOptions } from './fetch.js';
 
 /** More distinct remote images than this in one request are refused rather than fetched one after another. */
@@ -40,7 +41,7 @@ export async function inlineRemoteImages(req: Request, opts: RemoteFetchOptions,
   const worker = async () => {
     while (next < urls.length) {
       const url = urls[next++];
-      fetched.set(url, await fetch(url, opts));
+      fetched.set(url, await fetch(req.byteStrings ? textOf(url) : url, opts));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, urls.length) }, worker));

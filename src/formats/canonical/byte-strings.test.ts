@@ -1,0 +1,129 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { codecFor } from '../index.js';
+import { byteStringOf, decodableAsBytes, isAscii, markByteStrings, textOf } from './byte-strings.js';
+import type { Request, WireFormat } from './types.js';
+
+const body = (json: string) => Buffer.from(json, 'utf8');
+
+describe('decodableAsBytes', () => {
+  it('accepts raw UTF-8 text and escapes of ASCII chars', () => {
+    expect(decodableAsBytes(body(JSON.stringify({ text: 'naïve → 日本語 🎉', ansi: '\u001b[0m', nl: 'a\nb' })))).toBe(true);
+    expect(decodableAsBytes(body('{"a":"\\u0041\\u007f"}'))).toBe(true);
+  });
+
+  it('refuses an escape of a char from U+0080 up', () => {
+    expect(decodableAsBytes(body('{"a":"caf\\u00e9"}'))).toBe(false);
+    expect(decodableAsBytes(body('{"a":"\\u2192"}'))).toBe(false);
+    expect(decodableAsBytes(body('{"a":"\\ud83c\\udf89"}'))).toBe(false);
+    expect(decodableAsBytes(body('{"a":"x\\u0080"}'))).toBe(false);
+  });
+
+  it('tells an escaped backslash followed by u from an escape', () => {
+    // `\\u00e9` is a backslash, then the letters u00e9.
+    expect(decodableAsBytes(body('{"path":"C:\\\\u00e9"}'))).toBe(true);
+    // `\\\u00e9`: a backslash, then an escape of é.
+    expect(decodableAsBytes(body('{"path":"C:\\\\\\u00e9"}'))).toBe(false);
+  });
+
+  it('refuses a truncated escape rather than guess', () => {
+    expect(decodableAsBytes(body('{"a":"\\u12'))).toBe(false);
+  });
+});
+
+describe('byte strings and text', () => {
+  it('convert both ways', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (s) => {
+        const bytes = byteStringOf(s);
+        expect(textOf(bytes)).toBe(s);
+        expect(Buffer.from(bytes, 'latin1').equals(Buffer.from(s, 'utf8'))).toBe(true);
+        expect(isAscii(s)).toBe(bytes === s);
+      }),
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The property that makes byte strings safe: a request translated from byte strings reaches every upstream format as
+// exactly the bytes the same request translated from text does.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Any text, astral chars and the chars JSON escapes included. */
+const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 24 });
+const asciiName = fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9_-]{0,20}$/);
+const args = fc.dictionary(text, fc.oneof(text, fc.integer(), fc.boolean(), fc.array(text, { maxLength: 2 })), { maxKeys: 3 });
+const schema = fc.dictionary(text, text.map((d) => ({ type: 'string', description: d })), { maxKeys: 3 }).map((properties) => ({ type: 'object', properties }));
+const tools = fc.uniqueArray(fc.record({ name: asciiName, description: text, schema }), { selector: (t) => t.name, minLength: 1, maxLength: 3 });
+
+const anthropicBody = fc.record({ system: text, user: text, answer: text, args, result: text, stop: text, tools, userId: text }).map((r) =>
+  JSON.stringify({
+    model: 'm',
+    max_tokens: 100,
+    system: [{ type: 'text', text: r.system }],
+    messages: [
+      { role: 'user', content: r.user },
+      { role: 'assistant', content: [{ type: 'text', text: r.answer }, { type: 'tool_use', id: 'toolu_01', name: r.tools[0].name, input: r.args }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: [{ type: 'text', text: r.result }] }] },
+    ],
+    tools: r.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.schema })),
+    stop_sequences: [r.stop],
+  }),
+);
+
+const openaiBody = fc.record({ system: text, user: text, answer: text, args, result: text, stop: text, tools, user2: text }).map((r) =>
+  JSON.stringify({
+    model: 'm',
+    messages: [
+      { role: 'developer', content: r.system },
+      { role: 'user', content: [{ type: 'text', text: r.user }] },
+      { role: 'assistant', content: r.answer, tool_calls: [{ id: 'call_1', type: 'function', function: { name: r.tools[0].name, arguments: JSON.stringify(r.args) } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: r.result },
+    ],
+    tools: r.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.schema } })),
+    stop: [r.stop],
+    user: r.user2,
+  }),
+);
+
+function upstreamBytes(client: WireFormat, upstream: WireFormat, buf: Buffer, bytes: boolean): Buffer {
+  const req: Request = codecFor(client).decodeRequest(JSON.parse(buf.toString(bytes ? 'latin1' : 'utf8')));
+  if (bytes) expect(markByteStrings(req)).toBe(true);
+  const wire = codecFor(upstream).encodeRequest(req, { provider: upstream, model: 'target-model', quirks: {} });
+  return Buffer.from(JSON.stringify(wire), bytes ? 'latin1' : 'utf8');
+}
+
+describe('a request translated from byte strings', () => {
+  for (const [client, bodies] of [['anthropic', anthropicBody], ['openai', openaiBody]] as const) {
+    for (const upstream of ['anthropic', 'openai', 'gemini'] as const) {
+      it(`reaches ${upstream} as the same bytes as from text (${client} client)`, () => {
+        fc.assert(
+          fc.property(bodies, (json) => {
+            const buf = body(json);
+            expect(decodableAsBytes(buf)).toBe(true);
+            const fromBytes = upstreamBytes(client, upstream, buf, true);
+            expect(fromBytes.toString('hex')).toBe(upstreamBytes(client, upstream, buf, false).toString('hex'));
+          }),
+          { numRuns: 150 },
+        );
+      });
+    }
+  }
+
+  it('is not used when a tool name or tool call id is not ASCII', () => {
+    const withName = JSON.parse(JSON.stringify({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'récupérer', input_schema: { type: 'object' } }] }));
+    const req = codecFor('anthropic').decodeRequest(JSON.parse(body(JSON.stringify(withName)).toString('latin1')));
+    expect(markByteStrings(req)).toBe(false);
+    expect(req.byteStrings).toBeUndefined();
+    const withId = {
+      model: 'm',
+      max_tokens: 5,
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_é', name: 'read', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_é', content: 'ok' }] },
+      ],
+    };
+    expect(markByteStrings(codecFor('anthropic').decodeRequest(JSON.parse(body(JSON.stringify(withId)).toString('latin1'))))).toBe(false);
+  });
+});

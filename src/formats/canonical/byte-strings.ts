@@ -1,0 +1,69 @@
+/**
+ * Byte strings: a JSON body decoded as latin1 instead of UTF-8, so that each JS char of every string holds one byte
+ * of the client's UTF-8 text. JSON.parse and JSON.stringify never split, merge or escape chars U+0080–U+00FF, so a
+ * request decoded this way, translated, and encoded back with latin1 carries the client's exact bytes upstream —
+ * without decoding UTF-8 into a two-byte string on the way in and encoding it again on the way out, which is most of
+ * what a large translated body costs (docs/decisions/0012-byte-string-translation.md).
+ *
+ * The text inside is only right as bytes: whatever looks at what it says (routing facts, token counts, a URL to
+ * fetch, a name matched against the upstream's answer) must use `textOf`, or use a request decoded as UTF-8.
+ */
+
+import type { ContentBlock, Request } from './types.js';
+
+const BACKSLASH = 0x5c;
+const ESCAPE_U = Buffer.from('\\u', 'latin1');
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+/**
+ * True when decoding `buf` as latin1 keeps every string's bytes: no `\uXXXX` escape names a char ≥ U+0080 (that
+ * char would be written back as one latin1 byte, not as its UTF-8 sequence). JSON.stringify only escapes control
+ * chars, so bodies from JavaScript clients never have such escapes; clients that escape all non-ASCII text do.
+ */
+export function decodableAsBytes(buf: Buffer): boolean {
+  for (let i = buf.indexOf(ESCAPE_U); i !== -1; i = buf.indexOf(ESCAPE_U, i + 2)) {
+    let run = 0;
+    while (i - run - 1 >= 0 && buf[i - run - 1] === BACKSLASH) run++;
+    // An odd number of backslashes before this one: it is itself escaped (the text says `\u`, not an escape).
+    if (run % 2 === 1) continue;
+    const hex = buf.toString('latin1', i + 2, i + 6);
+    if (!HEX4.test(hex) || Number.parseInt(hex, 16) >= 0x80) return false;
+  }
+  return true;
+}
+
+/** The text a byte string holds. */
+export function textOf(byteString: string): string {
+  return Buffer.from(byteString, 'latin1').toString('utf8');
+}
+
+/** The byte string of a text, to put into a byte-string request. */
+export function byteStringOf(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+/** True when every char is ASCII, i.e. the byte string and the text are the same string. */
+export function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/**
+ * Marks a request decoded from byte strings. Refuses (false) when a tool name or tool call id is not ASCII: encoders
+ * shorten and hash those (OpenAI's 64-char names, 40-char ids) and decoders match the upstream's names against the
+ * request's, which would differ between bytes and text; such a request is decoded as text instead.
+ */
+export function markByteStrings(req: Request): boolean {
+  if (req.tools?.some((t) => !isAscii(t.name))) return false;
+  for (const m of req.messages) if (!asciiIds(m.content)) return false;
+  req.byteStrings = true;
+  return true;
+}
+
+function asciiIds(blocks: readonly ContentBlock[]): boolean {
+  for (const b of blocks) {
+    if (b.type === 'tool_call' && !(isAscii(b.id) && isAscii(b.name))) return false;
+    if (b.type === 'tool_result' && !(isAscii(b.toolCallId) && asciiIds(b.content))) return false;
+  }
+  return true;
+}
