@@ -103,10 +103,12 @@ function parseArgs(argv) {
   o.levels = o.concurrency ? { json: o.concurrency, stream: o.concurrency } : o.quick ? { json: [16], stream: [1] } : { json: [1, 16, 64], stream: [1, 16, 64] };
   o.recordsConcurrency ??= o.quick ? [16] : [16, 64];
   o.failoverConcurrency ??= o.quick ? [1] : [1, 16];
+  o.recordsRounds = o.quick ? 2 : 3;
   const s = (full, quick) => (o.duration ?? (o.quick ? quick : full)) * 1000;
   o.timing = {
     paths: { durationMs: s(3, 1), warmupMs: o.quick ? 200 : 500 },
-    records: { durationMs: s(3, 1), warmupMs: o.quick ? 200 : 500 },
+    // Per round (see buildPlan): 3 rounds of 1 s (quick: 2 of 0.5 s) after the routers' common warm-up.
+    records: { durationMs: s(3, 1) / (o.quick ? 2 : 3), warmupMs: o.quick ? 100 : 200 },
     failover: { durationMs: s(5, 1), warmupMs: o.quick ? 200 : 1000 },
     startup: { durationMs: s(3, 1) },
   };
@@ -261,9 +263,13 @@ function buildPlan(opts, section) {
     }
   }
   if (section('records')) {
+    // Round robin: the three routers take turns, RECORDS_ROUNDS times each, so that drift over the seconds a group
+    // takes (this machine's other tenants, CPU frequency) falls on all three alike; the rounds are merged afterwards.
     for (const stream of [false, true]) {
       for (const concurrency of opts.recordsConcurrency) {
-        for (const records of ['off', 'sqlite', 'postgres']) plan.push({ section: 'records', via: 'anthropic→anthropic', body: 'small', stream, concurrency, records });
+        for (let round = 0; round < opts.recordsRounds; round++) {
+          for (const records of ['off', 'sqlite', 'postgres']) plan.push({ section: 'records', via: 'anthropic→anthropic', body: 'small', stream, concurrency, records, round });
+        }
       }
     }
   }
@@ -442,7 +448,7 @@ async function main() {
         last = await measureCell({ ...spec, ...t }, ctx);
         if (last.otherPct < cell.otherPct) cell = last;
       }
-      cells.push(cell);
+      cells.push({ ...cell, round: spec.round });
       console.log(
         `${label(cell)} ${int(cell.rps).padStart(6)} req/s  p50 ${f2(cell.p50)} ms  p99 ${f2(cell.p99)} ms  errors ${cell.errors}` +
           (cell.proxied ? `  cpu ${f3(cell.cpu)} ms/req  peak ${Math.round(cell.peakMB)} MB` : '') +
@@ -452,6 +458,7 @@ async function main() {
       );
     }
     if (failing) await simControl(sim.url, '/_sim/faults/clear', {});
+    mergeRounds(cells);
 
     const report = buildReport({ cells, startup, opts, pinned, requests, notes, peerInfo, elapsedMs: performance.now() - started, paths: PATHS });
     console.log('\n' + report.text);
@@ -526,6 +533,9 @@ async function measureCell({ section, via, records, body, stream, concurrency, d
     concurrency,
     proxied,
     rps: (r.count / r.elapsedMs) * 1000,
+    elapsedMs: r.elapsedMs,
+    // Kept (copied out of the load generator's big sample buffer) only for records rounds, which are merged later.
+    ...(section === 'records' && { latency: Float64Array.from(r.latency), ttfb: Float64Array.from(r.ttfb ?? []) }),
     p50: percentile(r.latency, 0.5),
     p90: percentile(r.latency, 0.9),
     p99: percentile(r.latency, 0.99),
@@ -548,6 +558,49 @@ async function measureCell({ section, via, records, body, stream, concurrency, d
       skippedP50: percentile(r.groups.skipped ?? [], 0.5),
     }),
   };
+}
+
+/** Merges the rounds of each records cell (in place, where its first round was): one cell over all their requests. */
+function mergeRounds(cells) {
+  const first = new Map();
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
+    if (c.round === undefined) continue;
+    const key = `${c.mode} ${c.concurrency} ${c.records}`;
+    if (!first.has(key)) first.set(key, { at: i, parts: [] });
+    first.get(key).parts.push(c);
+  }
+  const merged = new Map();
+  for (const { at, parts } of first.values()) {
+    const count = parts.reduce((n, p) => n + p.count, 0);
+    const elapsedMs = parts.reduce((n, p) => n + p.elapsedMs, 0);
+    const weighted = (k, by) => parts.reduce((n, p) => n + p[k] * p[by], 0) / parts.reduce((n, p) => n + p[by], 0);
+    const joined = (k) => Float64Array.from(parts.flatMap((p) => Array.from(p[k] ?? []))).sort();
+    const latency = joined('latency');
+    const ttfb = joined('ttfb');
+    const stream = parts[0].mode === 'stream';
+    merged.set(at, {
+      ...parts[0],
+      round: undefined,
+      rounds: parts.length,
+      count,
+      elapsedMs,
+      rps: (count / elapsedMs) * 1000,
+      errors: parts.reduce((n, p) => n + p.errors, 0),
+      firstError: parts.find((p) => p.firstError)?.firstError,
+      p50: percentile(latency, 0.5),
+      p90: percentile(latency, 0.9),
+      p99: percentile(latency, 0.99),
+      ttfb50: stream ? percentile(ttfb, 0.5) : NaN,
+      ttfb99: stream ? percentile(ttfb, 0.99) : NaN,
+      cpu: weighted('cpu', 'count'),
+      simCpu: weighted('simCpu', 'count'),
+      peakMB: Math.max(...parts.map((p) => p.peakMB)),
+      otherPct: weighted('otherPct', 'elapsedMs'),
+    });
+  }
+  const out = cells.flatMap((c, i) => (c.round === undefined ? [c] : merged.has(i) ? [merged.get(i)] : []));
+  cells.splice(0, cells.length, ...out);
 }
 
 /**
