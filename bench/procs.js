@@ -73,7 +73,7 @@ export function resetPeak(pid) {
 
 /**
  * Waits until core `cpu` (or the whole machine) has been under `pct` % busy for a 250 ms window, or `maxMs` pass:
- * freshly started processes finish their start-up work (the router loads its tokenizer tables) before a measurement.
+ * freshly started processes finish their start-up work before a measurement.
  */
 export async function waitIdle(cpu, { pct = 10, maxMs = 15_000 } = {}) {
   const end = Date.now() + maxMs;

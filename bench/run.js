@@ -406,7 +406,7 @@ async function main() {
       }
     }
 
-    // Start-up work (the tokenizer tables, the peers' own) is over before the first measurement; then get every
+    // Start-up work (the routers' and the peers' own) is over before the first measurement; then get every
     // process's JIT through each body and mode once, so the first cells do not pay for compilation.
     if (pinned) await waitIdle(0);
     const warmed = new Set();

@@ -13,10 +13,9 @@ import { openStore, type Store } from './store/index.js';
 import { Recorder } from './telemetry/recorder.js';
 import { RecordPruner } from './telemetry/retention.js';
 import type { Services } from './app-types.js';
-import { startSimulator, type Simulator } from './simulator/index.js';
+import type { Simulator } from './simulator/index.js';
 import { Catalog, type CatalogOverride } from './routing/catalog/index.js';
 import { RouterRegistry } from './routing/router-registry.js';
-import { warmTokenCounting } from './formats/tokens/index.js';
 import { LiveStats } from './routing/stats/index.js';
 import { Cluster, hasChangeFeed, SAFETY_POLL_MS } from './cluster/index.js';
 import { CircuitBreakers } from './execution/breakers/index.js';
@@ -113,6 +112,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let providers = opts.providers ?? buildProviders(config, opts.env ?? process.env);
   let demo: Simulator | null = null;
   if (providers.length === 0 && opts.demoWhenEmpty !== false) {
+    // Imported only here: the simulator (~40 modules) serves no purpose in a router with real providers.
+    const { startSimulator } = await import('./simulator/index.js');
     demo = await startSimulator({ port: 0, label: 'switchyard-demo' });
     providers = [demoProvider(demo.url)];
   }
@@ -164,10 +165,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
         const admin = parseBind(config.server.admin_bind!);
         app.adminUrl = await bind(adminServer, admin.port, admin.host);
       }
-      // The tokenizer tables (~100 MB) serve translation and estimates. Load them after start-up, off any request's
-      // path, when some provider speaks another format than Anthropic's; an Anthropic-only router (Claude Code
-      // passthrough) loads them only if a request ever needs them.
-      if (registry.list().some((p) => p.format !== 'anthropic')) setTimeout(() => warmTokenCounting(), 50).unref();
       return app.url;
     },
     async reloadConfig(next: Config) {

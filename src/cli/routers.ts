@@ -9,7 +9,7 @@ import { createApp } from '../app.js';
 import { dryRun, type DryRunReport } from '../ingress/routers/dry-run.js';
 import { buildProviders, demoProvider } from '../providers/registry.js';
 import { RouterRegistry, type RegisteredRouter } from '../routing/router-registry.js';
-import { parseRouter } from '../routing/routers/index.js';
+import { loadCelFor, parseRouter } from '../routing/routers/index.js';
 import { openStore } from '../store/index.js';
 import { resolveConfig, type CommonOptions } from './options.js';
 
@@ -78,6 +78,7 @@ function label(item: unknown, i: number, count: number): string {
  */
 export async function routersApply(opts: CommonOptions & { file: string }, out: Out = stdout): Promise<void> {
   const items = await readRouterFile(opts.file);
+  await loadCelFor(items);
   await withRegistry(opts, async (registry) => {
     const problems: string[] = [];
     items.forEach((item, i) => {

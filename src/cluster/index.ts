@@ -3,6 +3,9 @@
  * routers within milliseconds (Redis pub/sub between instances, PostgreSQL NOTIFY from any writer), circuit breakers
  * and live statistics shared through Redis, and the per-key limits, counted in Redis when it is configured and
  * reachable and in this process otherwise.
+ *
+ * `ioredis` and `pg` are imported only when Redis or PostgreSQL is configured: together they cost ~25 MB of memory
+ * in every process that never uses them (docs/decisions/0007-lazy-optional-modules.md).
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
@@ -13,8 +16,8 @@ import { KeyLimiter, LocalLimits } from '../limits/index.js';
 import type { RouterRegistry } from '../routing/router-registry.js';
 import type { LiveSample, LiveStats } from '../routing/stats/index.js';
 import { ChangeFeed } from '../store/change-feed.js';
-import { PostgresChangeListener } from '../store/postgres/listen.js';
-import { SharedState } from '../store/redis/index.js';
+import type { PostgresChangeListener } from '../store/postgres/listen.js';
+import type { SharedState } from '../store/redis/index.js';
 import type { Store } from '../store/types.js';
 
 /** With a change feed, the store poll is only a safety net (a lost event is picked up within this). */
@@ -59,6 +62,7 @@ export class Cluster {
     const feed = new ChangeFeed({ keys, routers }, log);
     let shared: SharedState | null = null;
     if (config.redis) {
+      const { SharedState } = await import('../store/redis/index.js');
       shared = await SharedState.open({
         url: config.redis.url,
         prefix: config.redis.prefix,
@@ -75,6 +79,7 @@ export class Cluster {
     let listener: PostgresChangeListener | null = null;
     const storage = config.storage;
     if (opts.store.kind === 'postgres' && storage && 'postgres' in storage) {
+      const { PostgresChangeListener } = await import('../store/postgres/listen.js');
       listener = new PostgresChangeListener(storage.postgres, (table) => feed.notifyTable(table), log);
       await listener.start();
     }

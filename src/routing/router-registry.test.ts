@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/index.js';
-import { SqliteStore } from '../store/index.js';
+import { SqliteStore } from '../store/sqlite/index.js';
 import { applyUpdateMask, normaliseRouterId, parseUpdateMask, RouterRegistry } from './router-registry.js';
 
 function router(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -3,12 +3,14 @@
  * those in the store (written by the router API and the CLI). Each router is parsed and its CEL compiled once per
  * stored version; the request path only reads the in-memory map. Changes made by another process (the CLI, another
  * instance) are picked up from the store's change marker on a timer; this process's own writes apply at once.
+ * The CEL engine is imported before the first router with routes is parsed, on every path a router comes in by
+ * (`loadCelFor`; docs/decisions/0007-lazy-optional-modules.md).
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/index.js';
 import type { RouterSource, Store, StoredRouter } from '../store/types.js';
-import { compileRouter, ID_PATTERN, parseRouter, toApiJson, type CompiledRouter, type Router, type ValidationError } from './routers/index.js';
+import { compileRouter, ID_PATTERN, loadCelFor, parseRouter, toApiJson, type CompiledRouter, type Router, type ValidationError } from './routers/index.js';
 
 export interface RegisteredRouter {
   /** `<id>` of `routers/<id>`. */
@@ -186,6 +188,7 @@ export class RouterRegistry {
    */
   static async open(store: Store, opts: RegistryOptions = {}): Promise<RouterRegistry> {
     const reg = new RouterRegistry(store, opts.log);
+    await loadCelFor(opts.config ?? []);
     reg.loadConfig(opts.config ?? [], opts.configFile ?? 'config file');
     if (opts.syncConfig !== false) await reg.syncConfig();
     await reg.reload();
@@ -202,6 +205,7 @@ export class RouterRegistry {
    * nothing; then mirrored into the store, which tells every other instance through the change feed.
    */
   async reloadConfig(list: readonly unknown[], file: string): Promise<void> {
+    await loadCelFor(list);
     const previous = this.configured;
     this.configured = new Map();
     try {
@@ -263,6 +267,7 @@ export class RouterRegistry {
       // The marker first: a change committed while the list is read is seen again on the next tick.
       const marker = await this.store.changeMarker();
       const rows = await this.store.listRouters();
+      await loadCelFor(rows.map((r) => r.json));
       if (writes !== this.localWrites) continue;
       const next = new Map<string, CacheEntry>();
       for (const row of rows) {
@@ -385,6 +390,7 @@ export class RouterRegistry {
     if (!ID_PATTERN.test(routerIdValue)) {
       return invalid([{ path: given !== null && fromName === null ? 'router_id' : 'name', message: `router id "${routerIdValue}" must match ^[a-z0-9][a-z0-9-]*$` }]);
     }
+    await loadCelFor([body]);
     const parsed = parseRouter({ ...body, name: `routers/${routerIdValue}` });
     if (!parsed.ok) return invalid(parsed.errors);
     if (this.configured.has(routerIdValue)) return { ok: false, status: 409, reason: 'config', message: messageOfConfig(routerIdValue) };
@@ -418,6 +424,7 @@ export class RouterRegistry {
       if (!merged.ok) return invalid(merged.errors);
       const json = { ...merged.json };
       for (const k of Object.keys(json)) if (k === 'name') delete json[k];
+      await loadCelFor([json]);
       const parsed = parseRouter({ name: `routers/${id}`, ...json });
       if (!parsed.ok) return invalid(parsed.errors);
       const apiJson = toApiJson(parsed.router);
@@ -434,6 +441,7 @@ export class RouterRegistry {
     const body = rec(input);
     if (!body) return invalid([{ path: '', message: 'a router must be a JSON object' }]);
     if (typeof body.name !== 'string' || body.name === '') return invalid([{ path: 'name', message: 'required: "routers/<id>"' }]);
+    await loadCelFor([body]);
     const parsed = parseRouter(body);
     if (!parsed.ok) return invalid(parsed.errors);
     const id = normaliseRouterId(parsed.router.name);

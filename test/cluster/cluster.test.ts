@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PostgresStore } from '../../src/store/index.js';
+import { PostgresStore } from '../../src/store/postgres/index.js';
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../store/pg.js';
 import { dropPrefix, REDIS_URL, redisAvailable, testPrefix, until } from '../helpers/redis.js';
 import { ADMIN, get, message, post, simProviders, startPair, timeUntil, type Pair } from './support.js';

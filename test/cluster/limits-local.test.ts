@@ -136,7 +136,7 @@ describe('per-key limits without Redis', () => {
     const key = created.body.key as string;
     expect((await post(h, '/v1/messages', message('priced/priced-model'), key)).status).toBe(200);
     // What `switchyard keys limits cli-limited --limit requests_per_minute=1` does, through another connection.
-    const { SqliteStore } = await import('../../src/store/index.js');
+    const { SqliteStore } = await import('../../src/store/sqlite/index.js');
     const other = new SqliteStore(`${h.dataDir}/switchyard.db`);
     await other.setKeyLimits('cli-limited', { requests_per_minute: 1 });
     await other.close();

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../src/store/index.js';
+import { PostgresStore } from '../../src/store/postgres/index.js';
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../store/pg.js';
 import { sleep } from './helpers.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';

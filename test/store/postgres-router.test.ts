@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientKey } from '../../src/auth/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { PostgresStore } from '../../src/store/index.js';
+import { PostgresStore } from '../../src/store/postgres/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from './pg.js';
 

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { parseConfig } from '../../src/config/index.js';
-import { PostgresStore, openStore, type Store } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { PostgresStore } from '../../src/store/postgres/index.js';
 import { PG_ADMIN_URL, createTestDatabase, dropTestDatabases, postgresAvailable } from './pg.js';
 
 afterAll(dropTestDatabases);

@@ -1,16 +1,15 @@
 /**
- * OpenAI prompt tokens, counted with the model's own BPE the way Chat Completions renders a conversation: each
+ * OpenAI prompt tokens, counted the way Chat Completions renders a conversation, with a text counter the caller
+ * chooses (the model's own BPE for `count_tokens`, the BPE-free estimate on the request path): each
  * message is `<|start|>role<|message|>content<|end|>` (3 tokens of framing + content), the reply is primed with
  * 3 more (OpenAI cookbook), tool definitions are a TypeScript namespace in the system prompt, images are priced by
  * size. What the OpenAI encoders drop (thinking, signatures, foreign opaque blocks) costs nothing.
  */
 import type { ContentBlock, Message, Request } from '../canonical/types.js';
-import type { BpeEncoding } from './bpe.js';
 import { jsonText, pdfPages, toolCallText } from './content.js';
 import { imageSizeOf } from './image-size.js';
 import { openAiImageTokens } from './image-tokens.js';
 import { renderOpenAiTools } from './openai-tools.js';
-import { countTextApprox } from './text-count.js';
 
 const PER_MESSAGE = 3;
 const REPLY_PRIMING = 3;
@@ -40,8 +39,8 @@ function modelTail(model: string): string {
   return id.slice(id.lastIndexOf('/') + 1);
 }
 
-export function estimateOpenAi(req: Request, encoding: BpeEncoding): number {
-  const count = (s: string): number => countTextApprox(s, encoding);
+/** `count` gives the tokens of a text in the model's encoding (exact or estimated). */
+export function estimateOpenAi(req: Request, count: (s: string) => number): number {
   const model = modelTail(req.model);
   const reasoning = REASONING_MODEL.test(model);
   const framing = SEARCH_MODEL.test(model) ? 0 : PER_MESSAGE;

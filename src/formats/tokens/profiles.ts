@@ -2,6 +2,7 @@
  * The calibrated numbers of the scaled estimators. Each constant is either published by the provider (noted) or
  * fitted by least squares to the recorded cassettes in shared/fixtures/recorded (calibrate.test.ts prints the fit;
  * docs/token-counting.md has the table). Re-fit when recordings are added rather than nudging single values.
+ * `textScale` multiplies the BPE-free o200k estimate of approx.ts, which is what these profiles were last fitted with.
  */
 import type { Request, ThinkingBlock, RedactedThinkingBlock, Tool } from '../canonical/types.js';
 import { imageSizeOf } from './image-size.js';
@@ -62,11 +63,12 @@ function anthropicOrigin(b: ThinkingBlock | RedactedThinkingBlock): boolean {
 
 /**
  * textScale, perMessage, perThinkingRequest and perToolCall are a weighted least-squares fit (relative error) to the
- * 13 recorded Anthropic requests; Claude 4.x text costs about what o200k says. Tool-call ids (`toolu_` + 24
+ * 13 recorded Anthropic requests; Claude 4.x text costs about what o200k says (textScale: 1.01 fitted with the real
+ * o200k BPE, 0.995 with the BPE-free estimate, so 1). Tool-call ids (`toolu_` + 24
  * characters) are counted as text: parallel tool calls cost ~40 tokens a call/result pair more than their content.
  */
 export const ANTHROPIC: Profile = {
-  textScale: 1.01,
+  textScale: 1,
   perRequest: 0,
   perMessage: 7.5,
   perToolCall: 3,
@@ -149,13 +151,16 @@ function geminiToolsPreamble(req: Request): number {
 }
 
 /**
- * Fitted like the Anthropic profile to the 21 recorded Gemini requests: text costs what o200k says (fit 0.98), each
- * content turn ~3 tokens, function calls and responses little beyond their names, keys and values.
+ * Fitted like the Anthropic profile to the 21 recorded Gemini requests: text costs about what o200k says, content
+ * turns little, function calls and responses little beyond their names, keys and values. With the real o200k BPE the
+ * fit was textScale 0.98 (used: 1.0) and 3 per turn; the BPE-free estimate overcounts the short chat texts of these
+ * recordings by ~5 %, and the joint least-squares fit of both with it is 0.97 and 1 per turn (2 per turn and 0.93
+ * fit as well, but would scale large, text-dominated prompts down further than o200k says).
  */
 export const GEMINI: Profile = {
-  textScale: 1.0,
+  textScale: 0.97,
   perRequest: 0,
-  perMessage: 3,
+  perMessage: 1,
   perToolCall: 0,
   perToolResult: 0,
   countsToolIds: false,
@@ -219,3 +224,18 @@ export function profileFor(family: 'anthropic' | 'gemini' | 'generic', model: st
   if (family === 'gemini') return GEMINI_3_MODEL.test(model.toLowerCase()) ? GEMINI_3 : GEMINI;
   return GENERIC;
 }
+
+// --------------------------------------------------------------------------------------------------------- OpenAI
+
+/**
+ * The request path's OpenAI estimate: openai.ts's framing (exact, from the cookbook and the recordings) around the
+ * BPE-free text estimate of approx.ts, times this. o200k: least squares on relative error over the recorded OpenAI
+ * requests (calibrate.test.ts). cl100k has no recording: the ratio of cl100k to o200k tokens over this repository's
+ * docs and sources and the shared reference texts (English prose, Markdown, TypeScript, JSON).
+ */
+export const OPENAI_TEXT_SCALE: Readonly<Record<'openai-o200k' | 'openai-cl100k', number>> = {
+  // Least squares: 1.005.
+  'openai-o200k': 1,
+  // scripts/fit-token-approx.mjs prints the ratio: 0.994.
+  'openai-cl100k': 0.99,
+};

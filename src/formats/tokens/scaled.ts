@@ -1,15 +1,16 @@
 /**
  * Estimates for providers whose tokenizer is not public (Anthropic) or not shipped offline (Gemini), and for the
- * rest: every piece of text is counted with o200k and scaled by the family's ratio, then the family's framing
+ * rest: every piece of text is estimated in o200k tokens without the BPE (approx.ts) and scaled by the family's
+ * ratio, then the family's framing
  * overheads (per request, message, tool...) are added, and images, documents and replayed reasoning are priced by
  * the family's own rules. The numbers of each profile are fitted to recorded traffic (see profiles.ts).
  */
 import type { ContentBlock, ImageBlock, DocumentBlock, Request, ThinkingBlock, RedactedThinkingBlock, Tool } from '../canonical/types.js';
 import { currentTurnStart, jsonText, pdfPages, toolCallText } from './content.js';
-import { countTextApprox } from './text-count.js';
+import { approxTokens } from './approx.js';
 
 export interface Profile {
-  /** Family tokens per o200k token of ordinary text. */
+  /** Family tokens per (estimated) o200k token of ordinary text. */
   textScale: number;
   perRequest: number;
   perMessage: number;
@@ -42,9 +43,9 @@ export interface Profile {
 }
 
 export function estimateScaled(req: Request, p: Profile): number {
-  let raw = 0; // o200k tokens of text, scaled once at the end
+  let raw = 0; // estimated o200k tokens of text, scaled once at the end
   let fixed = p.perRequest;
-  const o200k = (s: string): number => countTextApprox(s, 'o200k');
+  const o200k = approxTokens;
   const scaled = (s: string): number => Math.ceil(o200k(s) * p.textScale);
 
   for (const b of req.system) raw += o200k(b.text);

@@ -2,7 +2,7 @@ import type { Services } from '../../app-types.js';
 import { passthroughMessages } from '../../execution/anthropic-passthrough.js';
 import type { Request } from '../../formats/canonical/types.js';
 import { unknownBlockTypeFor } from '../../formats/canonical/unknown-blocks.js';
-import { estimateInputTokens, tokenizerFamilyFor } from '../../formats/tokens/index.js';
+import { countInputTokens, tokenizerFamilyFor } from '../../formats/tokens/index.js';
 import { isRouterModel, planRoute } from '../../routing/plan.js';
 import { followAliases, notFoundMessage, resolveModel, type Candidate } from '../../routing/resolve.js';
 import type { RequestContext } from '../context.js';
@@ -11,8 +11,9 @@ import { sendError, sendJson } from '../respond.js';
 import { decodeForTranslation, prepareAnthropicRequest } from './messages.js';
 
 /**
- * `POST /v1/messages/count_tokens` for any routed model: exact from an Anthropic-format provider, a calibrated local
- * estimate for the model that would serve the request otherwise. `auto` and routers count for the model they pick.
+ * `POST /v1/messages/count_tokens` for any routed model: exact from an Anthropic-format provider; otherwise counted
+ * locally for the model that would serve the request: with the real BPE for an OpenAI model (loaded on the first
+ * such count), a calibrated estimate for the others. `auto` and routers count for the model they pick.
  */
 export async function handleCountTokens(svc: Services, ctx: RequestContext): Promise<void> {
   const view = await prepareAnthropicRequest(svc, ctx, { forCount: true });
@@ -45,7 +46,7 @@ export async function handleCountTokens(svc: Services, ctx: RequestContext): Pro
     await passthroughMessages(executionServices(svc), ctx, view, anthropic, q >= 0 ? ctx.req.url!.slice(q) : '', 'count_tokens');
     return;
   }
-  // No exact counter for this path: a calibrated local estimate (docs/token-counting.md).
+  // No provider counter for this path: the local count (docs/token-counting.md).
   const req = decoded ?? decodeForTranslation(ctx, view);
   if (!req) return;
   // The same refusal a real request to this model would get: a block its provider's format would silently drop.
@@ -54,7 +55,7 @@ export async function handleCountTokens(svc: Services, ctx: RequestContext): Pro
     sendError(ctx, 400, `content block type "${unknown}" is unknown, and a ${first.provider.format}-format provider would silently drop it`, { type: 'invalid_request_error' });
     return;
   }
-  const input = estimateInputTokens(req, tokenizerFamilyFor(first.provider.name, first.model));
+  const input = countInputTokens(req, tokenizerFamilyFor(first.provider.name, first.model));
   ctx.model = `${first.provider.name}/${first.model}`;
   ctx.provider = first.provider.name;
   ctx.status = 200;

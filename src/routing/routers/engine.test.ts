@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCel } from './cel-loader.js';
 import { compileRouter, decide, isNoRouteMatched, NO_ROUTE_MATCHED, type NoRouteMatched, type RouteDecision } from './engine.js';
 import { factsFromRequest } from './facts.js';
 import { parseRouter } from './schema.js';
 import { facts, request, seededRandom } from './test-helpers.js';
 import type { Router } from './types.js';
+
+// Routers with routes compile CEL, which is imported on demand (cel-loader.ts).
+beforeAll(() => loadCel());
 
 function router(input: unknown): Router {
   const r = parseRouter(input);

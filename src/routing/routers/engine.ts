@@ -2,7 +2,7 @@
  * Router evaluation (SPEC section 3): routes in order, the first whose condition is true wins, else `defaultRoute`,
  * else the "No route matched" error; inside the route a variant by weight, sticky per user.
  */
-import { compileCel, evalCondition, type CompiledCel } from './cel.js';
+import { compileCel, evalCondition, type CompiledCel } from './cel-loader.js';
 import { celInputs, type RequestFacts } from './facts.js';
 import { stickyIndex, weightedIndex } from './sticky.js';
 import { routerId } from './schema.js';
@@ -41,7 +41,7 @@ const compiledRouters = new WeakMap<Router, CompiledRouter>();
  * Compiles every condition once (expressions are also cached by text, so recompiling a new version of a router
  * only parses what changed). The result is cached per router object: keep one `Router` object per stored version
  * and this is free after the first call. Throws `RouterCompileError` for an expression that does not compile
- * (`parseRouter` already rejects those).
+ * (`parseRouter` already rejects those). CEL must be loaded (`loadCel`, cel-loader.ts) when the router has routes.
  */
 export function compileRouter(router: Router): CompiledRouter {
   const hit = compiledRouters.get(router);

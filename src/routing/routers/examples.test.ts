@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { compileRouter, decide, factsFromRequest, isNoRouteMatched, parseRouter } from './index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileRouter, decide, factsFromRequest, isNoRouteMatched, loadCel, parseRouter } from './index.js';
 import type { Request } from '../../formats/canonical/types.js';
+
+beforeAll(() => loadCel());
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../../../examples/routers');
 const load = (f: string) => {

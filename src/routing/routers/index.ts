@@ -1,6 +1,6 @@
 export type * from './types.js';
 export { parseRouter, parseSort, routerId, toApiJson, ID_PATTERN, SORT_METRICS, type ParseResult } from './schema.js';
-export { compileCel, evalCondition, type CompiledCel, type CompileResult, type CelOutcome } from './cel.js';
+export { compileCel, evalCondition, isCelLoaded, loadCel, loadCelFor, routerNeedsCel, type CompiledCel, type CompileResult, type CelOutcome } from './cel-loader.js';
 export {
   celHeaders,
   celInputs,

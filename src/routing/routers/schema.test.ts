@@ -1,7 +1,11 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCel } from './cel-loader.js';
 import { parseRouter, parseSort, routerId, toApiJson } from './schema.js';
 import type { Router } from './types.js';
+
+// Validation compiles CEL conditions, which is imported on demand (cel-loader.ts).
+beforeAll(() => loadCel());
 
 /** Fixtures are edited as free-form JSON. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../../util/duration.js';
-import { compileCel } from './cel.js';
+import { compileCel } from './cel-loader.js';
 import type {
   MessageTemplate,
   ModelSelection,
@@ -427,7 +427,8 @@ export type ParseResult = { ok: true; router: Router } | { ok: false; errors: Va
 
 /**
  * Validates a router resource in either casing and returns its internal form. `name` may be `routers/<id>` (the
- * API form), a bare `<id>`, or `inworld/<id>`; it is stored as `routers/<id>`.
+ * API form), a bare `<id>`, or `inworld/<id>`; it is stored as `routers/<id>`. A router with routes has CEL conditions
+ * to check: await `loadCelFor([input])` (cel-loader.ts) first.
  */
 export function parseRouter(input: unknown): ParseResult {
   if (!rec(input)) return { ok: false, errors: [{ path: '', message: 'a router must be a JSON object' }] };
