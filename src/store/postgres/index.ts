@@ -10,6 +10,8 @@ import { SUMMARY_COLUMNS, toRecord, type RequestRow } from './record-row.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { parseStoredLimits, type KeyLimitsInput } from '../../limits/schema.js';
 import { describePostgresUrl } from './url.js';
+import { recordRow } from '../query/record-values.js';
+import { INSERT_ROWS, lastOfEachId, rowsPayload } from './insert-rows.js';
 
 export { describePostgresUrl } from './url.js';
 export { POSTGRES_MIGRATIONS } from './migrations.js';
@@ -53,21 +55,6 @@ interface RouterRow {
 const KEY_COLUMNS = 'id, name, prefix, hash, permissions, source, created_at, revoked_at, limits';
 const ROUTER_COLUMNS = 'id, json, version, source, created_at, updated_at';
 const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, request_body, response_body`;
-/** PostgreSQL array type of each RECORD_COLUMNS entry, in order, for the `unnest` of `insertRecords`. */
-const RECORD_ARRAY_TYPES = [
-  'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'integer', 'text', 'text', 'boolean',
-  'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'double precision',
-  'double precision', 'double precision', 'double precision', 'double precision', 'jsonb', 'text', 'text', 'text', 'json', 'json',
-  'text', 'text',
-];
-const RECORD_UPDATES = RECORD_COLUMNS.split(',')
-  .map((c) => c.trim())
-  .filter((c) => c !== 'id')
-  .map((c) => `${c} = EXCLUDED.${c}`)
-  .join(', ');
-const INSERT_RECORDS = `INSERT INTO requests (${RECORD_COLUMNS})
-  SELECT * FROM unnest(${RECORD_ARRAY_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
-  ON CONFLICT (id) DO UPDATE SET ${RECORD_UPDATES}`;
 
 function toKey(r: KeyRow): ClientKey {
   return {
@@ -85,18 +72,6 @@ function toKey(r: KeyRow): ClientKey {
 
 function toRouter(r: RouterRow): StoredRouter {
   return { id: r.id, json: r.json, version: r.version, source: r.source, createdAt: r.created_at, updatedAt: r.updated_at };
-}
-
-/**
- * PostgreSQL rejects NUL in text and `\u0000` in JSONB where SQLite stores them; one such character from an upstream
- * error message would otherwise fail its whole batch on every retry. It becomes U+FFFD.
- */
-function text(s: string | null): string | null {
-  return s !== null && s.includes('\0') ? s.replace(/\0/g, '\uFFFD') : s;
-}
-
-function jsonText(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) => (typeof val === 'string' && val.includes('\0') ? val.replace(/\0/g, '\uFFFD') : val));
 }
 
 /** An integer for a BIGINT column (a fractional value would fail the batch); null stays null. */
@@ -325,26 +300,19 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * One `INSERT ... SELECT FROM unnest(arrays)` per batch (34 array parameters whatever the batch size); a record
-   * whose id is already stored replaces it, as SQLite's INSERT OR REPLACE does. Within a batch the last record of an
-   * id wins (PostgreSQL cannot update one row twice in one statement).
+   * One INSERT per chunk of up to RECORD_CHUNK records, their rows sent as one JSON parameter (./insert-rows.ts);
+   * several chunks are written in one transaction. A record whose id is already stored replaces it, as SQLite's
+   * INSERT OR REPLACE does; within a batch the last record of an id wins.
    */
   async insertRecords(records: RequestRecord[]): Promise<void> {
     if (!records.length) return;
-    const byId = new Map<string, RequestRecord>();
-    for (const r of records) {
-      byId.delete(r.id);
-      byId.set(r.id, r);
-    }
-    const unique = [...byId.values()];
-    const chunks: RequestRecord[][] = [];
-    for (let i = 0; i < unique.length; i += RECORD_CHUNK) chunks.push(unique.slice(i, i + RECORD_CHUNK));
-    if (chunks.length === 1) {
-      await this.pool.query(INSERT_RECORDS, recordColumns(chunks[0]));
+    const rows = lastOfEachId(records.map(recordRow));
+    if (rows.length <= RECORD_CHUNK) {
+      await this.pool.query(INSERT_ROWS, [rowsPayload(rows)]);
       return;
     }
     await this.tx(async (c) => {
-      for (const chunk of chunks) await c.query(INSERT_RECORDS, recordColumns(chunk));
+      for (let i = 0; i < rows.length; i += RECORD_CHUNK) await c.query(INSERT_ROWS, [rowsPayload(rows.slice(i, i + RECORD_CHUNK))]);
     });
   }
 
@@ -393,51 +361,4 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.pool.end();
   }
-}
-
-/** The 34 column arrays of `INSERT_RECORDS` for a chunk of records. */
-function recordColumns(records: RequestRecord[]): unknown[][] {
-  const cols: unknown[][] = RECORD_ARRAY_TYPES.map(() => new Array<unknown>(records.length));
-  records.forEach((r, i) => {
-    const values: unknown[] = [
-      text(r.id),
-      int(r.time),
-      text(r.keyId ?? null),
-      text(r.keyName),
-      text(r.api),
-      text(r.endpoint),
-      text(r.client),
-      text(r.requestedModel),
-      text(r.model),
-      text(r.provider),
-      int(r.status),
-      text(r.errorClass),
-      text(r.error),
-      r.stream,
-      text(r.stopReason),
-      int(r.usage?.input),
-      int(r.usage?.output),
-      int(r.usage?.cacheRead),
-      int(r.usage?.cacheWrite),
-      int(r.usage?.cacheWrite1h),
-      int(r.usage?.reasoning),
-      r.costUsd ?? null,
-      r.ttftMs,
-      r.overheadMs,
-      r.generationMs ?? null,
-      r.durationMs,
-      jsonText(r.attempts),
-      text(r.routing?.router ?? null),
-      text(r.routing?.routeId ?? null),
-      text(r.routing?.variantId ?? null),
-      r.routing ? jsonText(r.routing) : null,
-      r.metadata ? jsonText(r.metadata) : null,
-      text(r.bodies?.request ?? null),
-      text(r.bodies?.response ?? null),
-    ];
-    values.forEach((v, j) => {
-      cols[j][i] = v;
-    });
-  });
-  return cols;
 }

@@ -105,4 +105,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      RETURN NULL;
    END
    $$;`,
+  // 5: as SQLite's 5 (partial indexes of errors and of records with a router).
+  `DROP INDEX requests_status;
+   CREATE INDEX requests_errors ON requests("time", id) WHERE status >= 400;
+   DROP INDEX requests_router;
+   CREATE INDEX requests_router ON requests(router, "time") WHERE router IS NOT NULL;`,
 ];

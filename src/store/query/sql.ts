@@ -37,17 +37,25 @@ function likePattern(s: string): string {
   return `%${s.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
+/**
+ * The condition the partial index of errors (`requests_errors`, migration 5) is defined with. A filter that only
+ * matches errors states it literally: neither SQLite nor PostgreSQL can use a partial index unless the query's
+ * conditions imply the index's, and SQLite proves that only from an identical term (not from `status = $1`).
+ */
+export const ERRORS_ONLY = 'status >= 400';
+
 function statusCondition(status: StatusFilter, p: SqlParams): string {
   if (status === 'ok') return 'status < 400';
-  if (status === 'error') return 'status >= 400';
+  if (status === 'error') return ERRORS_ONLY;
   if (typeof status === 'number') {
     if (!Number.isInteger(status) || status < 0 || status > 999) throw new InvalidQueryError('status', `${status} is not an HTTP status`);
-    return `status = ${p.add(status)}`;
+    return status >= 400 ? `(${ERRORS_ONLY} AND status = ${p.add(status)})` : `status = ${p.add(status)}`;
   }
   const m = /^([1-5])xx$/.exec(status);
   if (!m) throw new InvalidQueryError('status', `"${String(status)}" is not one of a status code, 1xx to 5xx, ok, error`);
   const low = Number(m[1]) * 100;
-  return `(status >= ${p.add(low)} AND status < ${p.add(low + 100)})`;
+  const range = `status >= ${p.add(low)} AND status < ${p.add(low + 100)}`;
+  return low >= 400 ? `(${ERRORS_ONLY} AND ${range})` : `(${range})`;
 }
 
 /** The conditions of `filter`, to be joined with AND. */

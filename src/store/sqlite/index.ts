@@ -8,7 +8,8 @@ import type { AggregateOptions, AggregateResult, KeyUsage, RecordFilter, RecordP
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { parseStoredLimits, type KeyLimitsInput } from '../../limits/schema.js';
 import { aggregateSqlite, keyUsageSqlite, queryRecordsSqlite } from './records.js';
-import { recordParams, toRecord, type RequestRow } from './record-row.js';
+import { toRecord, type RequestRow } from './record-row.js';
+import { recordRow, ROW_COLUMNS } from '../query/record-values.js';
 
 interface KeyRow {
   id: string;
@@ -60,30 +61,24 @@ export function newKeyId(): string {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly insertRecord: Database.Statement;
   private readonly insertMany: (records: RequestRecord[]) => void;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
+    // 16 KiB pages for a new file (the default is 4 KiB): request records are appended in batches, and bigger pages
+    // mean fewer WAL frames, checksums and write calls per record (~1.3 µs of ~10 µs per record in
+    // bench/records-write.js). Without effect on an existing file: a database in WAL mode keeps its page size.
+    this.db.pragma('page_size = 16384');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
-    this.insertRecord = this.db.prepare(
-      `INSERT OR REPLACE INTO requests (id, time, key_id, key_name, api, endpoint, client, requested_model, model, provider, status,
-        error_class, error, stream, stop_reason, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-        cache_write_1h_tokens, reasoning_tokens, cost_usd, ttft_ms, overhead_ms, generation_ms, duration_ms, attempts,
-        router, route_id, variant_id, routing, metadata, request_body, response_body)
-       VALUES (@id, @time, @key_id, @key_name, @api, @endpoint, @client, @requested_model, @model, @provider, @status,
-        @error_class, @error, @stream, @stop_reason, @input_tokens, @output_tokens, @cache_read_tokens, @cache_write_tokens,
-        @cache_write_1h_tokens, @reasoning_tokens, @cost_usd, @ttft_ms, @overhead_ms, @generation_ms, @duration_ms, @attempts,
-        @router, @route_id, @variant_id, @routing, @metadata, @request_body, @response_body)`,
-    );
+    // Positional parameters bound from the record's row (an array): cheaper than 34 named ones.
+    const insert = this.db.prepare(`INSERT OR REPLACE INTO requests (${ROW_COLUMNS.join(', ')}) VALUES (${ROW_COLUMNS.map(() => '?').join(', ')})`);
     this.insertMany = this.db.transaction((records: RequestRecord[]) => {
-      for (const r of records) {
-        this.insertRecord.run(recordParams(r));
-      }
+      // Spread: better-sqlite3 reads call arguments directly, but an array's elements through generic lookups.
+      for (const r of records) insert.run(...recordRow(r));
     });
   }
 
