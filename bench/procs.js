@@ -23,7 +23,12 @@ export function cpuCount() {
 
 /** Pins every thread of this process to `cpu`. */
 export function pinSelf(cpu) {
-  const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
+  return pinPid(process.pid, cpu);
+}
+
+/** Pins every thread of process `pid` to `cpu`; false when that is not allowed (another user's process). */
+export function pinPid(pid, cpu) {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
   return r.status === 0;
 }
 

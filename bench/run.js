@@ -16,7 +16,7 @@ import pg from 'pg';
 import { buildBodies, MODEL } from './bodies.js';
 import { createPool, percentile, runLoad, streamComplete } from './load.js';
 import { installPeers, PEERS, PEERS_DIR, startCcr, startPortkey } from './peers.js';
-import { canPin, cpuMs, freePort, machineBusyMs, memory, pinSelf, resetPeak, startNode, stop, waitIdle } from './procs.js';
+import { canPin, cpuMs, freePort, machineBusyMs, memory, pinPid, pinSelf, resetPeak, startNode, stop, waitIdle } from './procs.js';
 import { buildReport, f2, f3, int, pct, writeDoc } from './report.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,6 +56,11 @@ const GROUP = Object.keys(PATHS).filter((p) => p !== 'failover');
 const PEER_PATHS = { portkey: 'portkey openai→openai', ccr: 'ccr anthropic→openai' };
 /** The router processes, by records setting: SQLite records (every section but `records` uses it), none, PostgreSQL. */
 const ROUTERS = { sqlite: 'router', off: 'router records off', postgres: 'router postgres' };
+/**
+ * The records section's routers, by records setting: three processes started together and used by nothing else,
+ * so that they differ only in where records go (not in what the paths section left in one of them: a grown heap).
+ */
+const RECORDS_ROUTERS = { sqlite: 'router records sqlite', off: ROUTERS.off, postgres: ROUTERS.postgres };
 
 /**
  * The primary's failures in the failover scenario: four kinds, 1/13 of its requests each (4/13 = 30.8 % in all).
@@ -247,7 +252,21 @@ async function createBenchDatabase() {
   await admin(`CREATE DATABASE ${name}`);
   const u = new URL(PG_ADMIN_URL);
   u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  /**
+   * Moves the server processes serving this database (the router's connections) to `cpu`: like the simulators, the
+   * database stands in for a machine of its own and must not take the router's core. Returns how many it moved.
+   */
+  const pinBackends = async (cpu) => {
+    const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+    await c.connect();
+    try {
+      const { rows } = await c.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [name]);
+      return rows.filter((r) => pinPid(r.pid, cpu)).length;
+    } finally {
+      await c.end();
+    }
+  };
+  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`), pinBackends };
 }
 
 /** The cells, in the order they are measured. */
@@ -281,7 +300,7 @@ function buildPlan(opts, section) {
 }
 
 /** The process a cell's requests go to (a key of `procs`). */
-const targetOf = (cell) => (PATHS[cell.via].target === 'router' ? ROUTERS[cell.records] : PATHS[cell.via].target);
+const targetOf = (cell) => (PATHS[cell.via].target === 'router' ? (cell.section === 'records' ? RECORDS_ROUTERS : ROUTERS)[cell.records] : PATHS[cell.via].target);
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -333,11 +352,11 @@ async function main() {
         needed.delete(ROUTERS.postgres);
       }
     }
-    for (const [records, name] of Object.entries(ROUTERS)) {
+    for (const [records, name] of [...Object.entries(ROUTERS), ['sqlite', RECORDS_ROUTERS.sqlite]]) {
       if (!needed.has(name)) continue;
       const cfg = path.join(tmp, `${records}.yaml`);
       writeFileSync(cfg, routerConfig(sim.url, { backupUrl: records === 'sqlite' ? backup?.url : undefined, records, pgUrl: pgDb?.url }));
-      await start(name, ['bin/switchyard.js', 'start', '--config', cfg, '--port', '0', '--data-dir', path.join(tmp, `data-${records}`)], { cpu: core(0), ready: /listening on (http:\/\/\S+)/ });
+      await start(name, ['bin/switchyard.js', 'start', '--config', cfg, '--port', '0', '--data-dir', path.join(tmp, `data-${name.replace(/\W+/g, '-')}`)], { cpu: core(0), ready: /listening on (http:\/\/\S+)/ });
     }
     for (const floor of ['pipe', 'reserialise']) {
       if (needed.has(floor)) await start(floor, [`bench/floor-${floor}.js`, sim.url], { cpu: core(0), ready: jsonReady });
@@ -430,6 +449,8 @@ async function main() {
     let retries = opts.quick ? 6 : 12;
     let failing = false;
     for (const spec of plan) {
+      // The router opens its PostgreSQL connections as it needs them: pin whatever exists before each such cell.
+      if (spec.records === 'postgres' && pinned && pgDb) await pgDb.pinBackends(1).catch(() => 0);
       if (spec.section === 'failover' && !failing) {
         await startFailures(sim.url, procs.router.url, requests.failover.small.false, opts.randomFailures);
         failing = true;
@@ -484,7 +505,7 @@ const label = (c) => `${(c.via + (c.section === 'records' ? ` (records ${c.recor
  * after; the peak RSS of the process under test (VmHWM, reset before the cell; sampled RSS where it cannot be reset).
  */
 async function measureCell({ section, via, records, body, stream, concurrency, durationMs, warmupMs }, { pinned, procs, requests }) {
-  const name = targetOf({ via, records });
+  const name = targetOf({ section, via, records });
   const target = procs[name];
   const proxied = PATHS[via].target !== 'sim';
   const viaRouter = PATHS[via].target === 'router';
