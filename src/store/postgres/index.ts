@@ -4,7 +4,7 @@ import type { CustomTypesConfig, PoolClient, QueryResultRow } from 'pg';
 import type { ClientKey, NewClientKey, Permission, RouterPutResult, RouterWrite, Store, StoredRouter } from '../types.js';
 import type { RequestRecord } from '../../telemetry/record.js';
 import type { AggregateOptions, AggregateResult, KeyUsage, RecordFilter, RecordPage } from '../query/types.js';
-import { newKeyId } from '../sqlite/index.js';
+import { newKeyId } from '../key-id.js';
 import { aggregatePostgres, keyUsagePostgres, queryRecordsPostgres } from './records.js';
 import { SUMMARY_COLUMNS, toRecord, type RequestRow } from './record-row.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';

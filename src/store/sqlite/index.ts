@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { ClientKey, NewClientKey, Permission, RouterPutResult, RouterWrite, Store, StoredRouter } from '../types.js';
 import type { RequestRecord } from '../../telemetry/record.js';
@@ -10,6 +10,7 @@ import { parseStoredLimits, type KeyLimitsInput } from '../../limits/schema.js';
 import { aggregateSqlite, keyUsageSqlite, queryRecordsSqlite } from './records.js';
 import { toRecord, type RequestRow } from './record-row.js';
 import { recordRow, ROW_COLUMNS } from '../query/record-values.js';
+import { newKeyId } from '../key-id.js';
 
 interface KeyRow {
   id: string;
@@ -52,10 +53,6 @@ function toKey(r: KeyRow): ClientKey {
 
 /** Records deleted per statement by `deleteRecordsBefore`. */
 const DELETE_SLICE = 5000;
-
-export function newKeyId(): string {
-  return 'key_' + randomUUID().replace(/-/g, '').slice(0, 20);
-}
 
 /** The embedded default store: one SQLite file in WAL mode. */
 export class SqliteStore implements Store {
