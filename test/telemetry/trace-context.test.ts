@@ -170,9 +170,10 @@ describe('the admin API', () => {
     const caller = callerContext('01');
     const r = await message({ traceparent: caller.header, tracestate: 'vendor=abc' });
     await recordOf(r.id);
-    const detail = await get<{ id: string; metadata: Record<string, string> | null }>(h, `/admin/v1/requests/${r.id}`);
+    const detail = await get<{ id: string; metadata: Record<string, string> | null; trace_id: string }>(h, `/admin/v1/requests/${r.id}`);
     expect(detail.status).toBe(200);
     expect(detail.body.metadata).toEqual({ traceparent: caller.header, tracestate: 'vendor=abc' });
+    expect(detail.body.trace_id).toBe(caller.traceId);
     expect(traceIdOf({ id: detail.body.id, metadata: detail.body.metadata })).toBe(caller.traceId);
     const found = await get<{ data: Array<{ id: string }> }>(h, `/admin/v1/requests?q=${caller.traceId}`);
     expect(found.status).toBe(200);
@@ -181,9 +182,9 @@ describe('the admin API', () => {
     // Without a caller context there is nothing in the metadata, and the trace id is derived from the request id.
     const plain = await message({});
     await recordOf(plain.id);
-    const plainDetail = await get<{ id: string; metadata: Record<string, string> | null }>(h, `/admin/v1/requests/${plain.id}`);
+    const plainDetail = await get<{ id: string; metadata: Record<string, string> | null; trace_id: string }>(h, `/admin/v1/requests/${plain.id}`);
     expect(plainDetail.body.metadata).toBeNull();
-    expect((await spansOf(plain.id)).server!.traceId).toBe(traceIdOf({ id: plain.id, metadata: plainDetail.body.metadata }));
+    expect((await spansOf(plain.id)).server!.traceId).toBe(plainDetail.body.trace_id);
   });
 });
 

@@ -1,6 +1,7 @@
 /** The JSON shapes of the admin API (docs/api.md, "Admin API"): snake_case, times as ISO 8601. */
 import type { ClientKey, KeyUsage, AggregateRow, RecordSummary } from '../../store/index.js';
 import type { AttemptRecord, RequestRecord, RoutingDecision, TokenUsage } from '../../telemetry/record.js';
+import { traceIdOf } from '../../telemetry/tracing/trace-id.js';
 
 export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
@@ -87,6 +88,8 @@ export function detailJson(r: RequestRecord): Record<string, unknown> {
     attempts: r.attempts.map(attemptJson),
     routing: routingJson(r.routing),
     metadata: r.metadata,
+    // The trace its spans went into (the caller's, from a `traceparent`, or derived from the id), for a trace link.
+    trace_id: traceIdOf(r),
     bodies: r.bodies,
   };
 }
