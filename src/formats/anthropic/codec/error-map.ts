@@ -16,7 +16,8 @@ const BY_KIND: Record<ErrorKind, { type: string; status: number }> = {
   overloaded: { type: 'overloaded_error', status: 529 },
 };
 
-const KIND_BY_TYPE: Record<string, ErrorKind> = Object.fromEntries(Object.entries(BY_KIND).map(([kind, v]) => [v.type, kind as ErrorKind]));
+// A Map, not an object: the type comes from upstream, and `valueOf` or `constructor` must not find Object.prototype.
+const KIND_BY_TYPE = new Map<string, ErrorKind>(Object.entries(BY_KIND).map(([kind, v]) => [v.type, kind as ErrorKind]));
 
 export function errorType(kind: ErrorKind): string {
   return BY_KIND[kind].type;
@@ -27,12 +28,12 @@ export const kindForStatus = errorKindForStatus;
 
 /** Status for an Anthropic error type seen without an HTTP status (an `error` event inside a 200 stream). */
 export function statusForType(type: string): number {
-  const kind = KIND_BY_TYPE[type];
+  const kind = KIND_BY_TYPE.get(type);
   return kind ? BY_KIND[kind].status : 500;
 }
 
 export function kindForType(type: string | undefined, status: number): ErrorKind {
-  return (type !== undefined ? KIND_BY_TYPE[type] : undefined) ?? kindForStatus(status);
+  return (type !== undefined ? KIND_BY_TYPE.get(type) : undefined) ?? kindForStatus(status);
 }
 
 /**
