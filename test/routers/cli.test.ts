@@ -194,8 +194,15 @@ describe('switchyard routers', () => {
       expect(res.status).toBe(200);
       expect(((await res.json()) as { model: string }).model).toContain('claude-sonnet-4-6');
       expect(pickedUpMs).toBeLessThan(1500);
-      const listed = await fetch(`${p.url}/router/v1/routers`, { headers: { authorization: `Bearer ${KEY}` } });
-      expect(((await listed.json()) as { routers: Array<{ name: string }> }).routers.map((r) => r.name)).toEqual(['routers/second', 'routers/support']);
+      // `apply` writes the file's routers one after another, so a poll can land between two writes: the other
+      // router must follow within the same bound.
+      const names = async () => ((await (await fetch(`${p.url}/router/v1/routers`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { routers: Array<{ name: string }> }).routers.map((r) => r.name);
+      let listed = await names();
+      while (listed.length < 2 && Date.now() - appliedAt < 1500) {
+        await new Promise((r) => setTimeout(r, 50));
+        listed = await names();
+      }
+      expect(listed).toEqual(['routers/second', 'routers/support']);
 
       expect((await cli(['routers', 'delete', 'support'], dir)).code).toBe(0);
       const deletedAt = Date.now();
