@@ -8,6 +8,7 @@ import { createTracing, traceIdFor, traceIdOf } from '../../src/telemetry/tracin
 import { ADMIN_KEY, get } from '../admin/support.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
+import { minimalRecord } from '../helpers/records.js';
 
 /**
  * W3C Trace Context on the way in (docs/observability.md, "Joining the caller's trace"): a valid `traceparent` makes
@@ -253,35 +254,5 @@ async function startRawReceiver(): Promise<{ url: string; bodies: Array<{ resour
       server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
-  };
-}
-
-function minimalRecord(id: string): RequestRecord {
-  return {
-    id,
-    time: Date.now(),
-    keyId: null,
-    keyName: null,
-    api: 'anthropic',
-    endpoint: 'count_tokens',
-    client: null,
-    requestedModel: 'claude-sonnet-4-6',
-    model: null,
-    provider: null,
-    status: 200,
-    errorClass: null,
-    error: null,
-    stream: false,
-    stopReason: null,
-    usage: null,
-    costUsd: null,
-    overheadMs: null,
-    ttftMs: null,
-    generationMs: null,
-    durationMs: 3,
-    attempts: [],
-    routing: null,
-    metadata: null,
-    bodies: null,
   };
 }

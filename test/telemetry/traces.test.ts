@@ -6,6 +6,7 @@ import type { RequestRecord } from '../../src/telemetry/record.js';
 import { createTracing, traceIdFor } from '../../src/telemetry/tracing/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
+import { minimalRecord } from '../helpers/records.js';
 
 /**
  * OpenTelemetry traces end to end (SPEC section 7): the router exports one SERVER span per request and a CLIENT
@@ -296,33 +297,3 @@ describe('export failures', () => {
     }
   });
 });
-
-function minimalRecord(id: string): RequestRecord {
-  return {
-    id,
-    time: Date.now(),
-    keyId: null,
-    keyName: null,
-    api: 'anthropic',
-    endpoint: 'count_tokens',
-    client: null,
-    requestedModel: 'claude-sonnet-4-6',
-    model: null,
-    provider: null,
-    status: 200,
-    errorClass: null,
-    error: null,
-    stream: false,
-    stopReason: null,
-    usage: null,
-    costUsd: null,
-    overheadMs: null,
-    ttftMs: null,
-    generationMs: null,
-    durationMs: 3,
-    attempts: [],
-    routing: null,
-    metadata: null,
-    bodies: null,
-  };
-}
