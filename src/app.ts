@@ -49,9 +49,10 @@ export interface App {
   adminUrl: string | null;
   listen(port?: number, host?: string): Promise<string>;
   /**
-   * Applies a newly read config's `routers:` and `auth.keys` (SIGHUP). Both are mirrored into the store, so every
-   * instance sharing it follows within its change feed's delay. Everything else (providers, limits, server, storage)
-   * needs a restart; the returned list names the sections that changed but were not applied.
+   * Applies a newly read config's `routers:`, `auth.keys` (SIGHUP) and `telemetry.records.enabled`. Routers and keys
+   * are mirrored into the store, so every instance sharing it follows within its change feed's delay; records on/off
+   * is this instance's own. Everything else (providers, limits, server, storage) needs a restart; the returned list
+   * names the sections that changed but were not applied.
    */
   reloadConfig(next: Config): Promise<{ notApplied: string[] }>;
   /** Stops accepting, lets in-flight requests finish within the grace period, flushes records, closes the store. */
@@ -86,9 +87,11 @@ function catalogOverrides(config: Config): CatalogOverride[] {
   return out;
 }
 
-/** `telemetry.records.enabled: false`: every record is discarded where it would be queued, so nothing is written. */
-class DisabledRecorder extends Recorder {
-  override add(): void {}
+/** A config section without the parts a reload applies (`auth.keys`, `telemetry.records.enabled`), to spot the rest. */
+function reloadedAside(config: Config, section: keyof Config): unknown {
+  if (section === 'auth') return { ...config.auth, keys: undefined };
+  if (section === 'telemetry') return { ...config.telemetry, records: { ...config.telemetry.records, enabled: undefined } };
+  return config[section];
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -106,8 +109,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     throw err;
   });
   const keys = await KeyRing.open(store, config.auth.admin_key, feedExpected ? SAFETY_POLL_MS : undefined, log);
-  const recorderOpts = { flushIntervalMs: config.telemetry.records.flush_interval, queueLimit: config.telemetry.records.queue_limit };
-  const recorder = config.telemetry.records.enabled ? new Recorder(store, log, recorderOpts) : new DisabledRecorder(store, log, recorderOpts);
+  const records = config.telemetry.records;
+  const recorder = new Recorder(store, log, { flushIntervalMs: records.flush_interval, queueLimit: records.queue_limit, enabled: records.enabled });
 
   let providers = opts.providers ?? buildProviders(config, opts.env ?? process.env);
   let demo: Simulator | null = null;
@@ -133,7 +136,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   relay.cluster = cluster;
   // Fastest first: live p50 time to first token once measured, the catalog's prior until then.
   const routing = { registry, catalog, aliases: config.aliases, expectedTtftMs: (p: string, m: string, entry?: { priors: { ttftMs: number } }) => stats.ttftP50(p, m)?.value ?? entry?.priors.ttftMs ?? 1000 };
-  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agents, catalog, routing, stats, breakers, metrics: new Metrics(breakers, () => recorder.depth, () => recorder.dropped + recorder.rejected), bodies: bodyCapture(config, registry), tracing, cluster, limits: cluster.limiter, draining: false };
+  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agents, catalog, routing, stats, breakers, metrics: new Metrics(breakers, recorder), bodies: bodyCapture(config, registry), tracing, cluster, limits: cluster.limiter, draining: false };
   cluster.registerMetrics(services.metrics.registry);
   const server = createHttpServer(services);
   const adminServer = config.server.admin_bind ? createHttpServer(services, 'admin') : null;
@@ -171,7 +174,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await routers.reloadConfig(next.routers, opts.configFile ?? 'config file');
       await bootstrapConfigKeys(store, next);
       await keys.reload();
-      const notApplied = (Object.keys(next) as Array<keyof Config>).filter((k) => k !== 'routers' && !isDeepStrictEqual(k === 'auth' ? { ...next.auth, keys: undefined } : next[k], k === 'auth' ? { ...config.auth, keys: undefined } : config[k]));
+      recorder.setEnabled(next.telemetry.records.enabled);
+      const notApplied = (Object.keys(next) as Array<keyof Config>).filter((k) => k !== 'routers' && !isDeepStrictEqual(reloadedAside(next, k), reloadedAside(config, k)));
       return { notApplied };
     },
     async close(graceMs = config.server.shutdown_grace) {

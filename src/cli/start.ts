@@ -48,7 +48,8 @@ async function reloadFromFile(app: App, opts: CommonOptions): Promise<void> {
   // The quick start's local admin key is not in the file; keep it.
   config.auth.admin_key ??= app.services.config.auth.admin_key;
   const { notApplied } = await app.reloadConfig(config);
-  app.services.log.info({ notApplied }, notApplied.length ? 'config reloaded: routers and keys applied; restart to apply the other changed sections' : 'config reloaded: routers and keys applied');
+  const applied = `config reloaded: routers, keys and records on/off (${config.telemetry.records.enabled ? 'on' : 'off'}) applied`;
+  app.services.log.info({ notApplied }, notApplied.length ? `${applied}; restart to apply the other changed sections` : applied);
 }
 
 /** Added to the shutdown's own deadlines before the watchdog gives up on a shutdown that hangs (e.g. on the store). */

@@ -2,6 +2,15 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CircuitBreakers } from '../execution/breakers/index.js';
 import type { RequestRecord } from './record.js';
 
+/** What the metrics read from the record queue when scraped (the Recorder). */
+export interface RecordQueueState {
+  readonly depth: number;
+  readonly dropped: number;
+  readonly rejected: number;
+  readonly written: number;
+  readonly enabled: boolean;
+}
+
 const STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
 /**
@@ -19,7 +28,7 @@ export class Metrics {
   private readonly ttft: Histogram<'provider' | 'model'>;
   private readonly overhead: Histogram<'api'>;
 
-  constructor(breakers: CircuitBreakers, recordQueueDepth: () => number, recordsDropped: () => number = () => 0) {
+  constructor(breakers: CircuitBreakers, records: RecordQueueState) {
     collectDefaultMetrics({ register: this.registry });
     const r = [this.registry];
     this.requests = new Counter({ name: 'switchyard_requests_total', help: 'Requests by surface, endpoint, serving provider and model, and HTTP status', labelNames: ['api', 'endpoint', 'provider', 'model', 'status'], registers: r });
@@ -45,7 +54,24 @@ export class Metrics {
       help: 'Request records waiting to be written',
       registers: r,
       collect() {
-        this.set(recordQueueDepth());
+        this.set(records.depth);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_records_enabled',
+      help: 'Whether request records are kept (telemetry.records.enabled, switched by a config reload): 1 or 0',
+      registers: r,
+      collect() {
+        this.set(records.enabled ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'switchyard_records_written_total',
+      help: 'Request records written to the store',
+      registers: r,
+      collect() {
+        this.reset();
+        this.inc(records.written);
       },
     });
     new Counter({
@@ -54,7 +80,7 @@ export class Metrics {
       registers: r,
       collect() {
         this.reset();
-        this.inc(recordsDropped());
+        this.inc(records.dropped + records.rejected);
       },
     });
   }

@@ -185,4 +185,32 @@ describe('Recorder', () => {
     await r.close(5000);
     expect(store.order).toEqual(['g0', 'g1']);
   });
+
+  it('records off discards new records but still writes those queued while on; switched on again, it keeps them again', async () => {
+    const store = new FakeStore();
+    const { log } = logger();
+    const r = recorder(store, log, { flushIntervalMs: 10_000 });
+    r.add(rec('on0'));
+    r.setEnabled(false);
+    expect(r.enabled).toBe(false);
+    r.add(rec('off0'));
+    expect(r.depth).toBe(1);
+    await r.flush();
+    expect(store.order).toEqual(['on0']);
+    r.setEnabled(true);
+    r.add(rec('on1'));
+    await r.flush();
+    expect(store.order).toEqual(['on0', 'on1']);
+    expect(r.written).toBe(2);
+  });
+
+  it('starts with records off when the config says so', async () => {
+    const store = new FakeStore();
+    const { log } = logger();
+    const r = recorder(store, log, { enabled: false });
+    r.add(rec('x'));
+    await r.flush();
+    expect(r.depth).toBe(0);
+    expect(store.attempts).toBe(0);
+  });
 });

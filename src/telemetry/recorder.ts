@@ -11,6 +11,8 @@ export interface RecorderOptions {
   batchSize?: number;
   /** Longest wait between two attempts while the store keeps failing (default 5000 ms). */
   maxRetryDelayMs?: number;
+  /** `telemetry.records.enabled` (default true): while false, records are discarded where they would be queued. */
+  enabled?: boolean;
 }
 
 /** While the store stays down, the warning is repeated this often (with the count of failed attempts), not per retry. */
@@ -52,6 +54,8 @@ export class Recorder {
   rejected = 0;
   written = 0;
   failedFlushes = 0;
+  /** `telemetry.records.enabled`; a config reload switches it (`setEnabled`). */
+  private on: boolean;
 
   constructor(
     private readonly store: Store,
@@ -60,6 +64,7 @@ export class Recorder {
   ) {
     this.batchSize = opts.batchSize ?? 500;
     this.maxRetryDelayMs = Math.max(opts.maxRetryDelayMs ?? 5000, opts.flushIntervalMs);
+    this.on = opts.enabled ?? true;
     this.timer = setInterval(() => this.tick(), opts.flushIntervalMs);
     this.timer.unref();
   }
@@ -83,7 +88,20 @@ export class Recorder {
     if (this.open === 0) this.onSettled?.();
   }
 
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  /**
+   * Records on or off from now on (a config reload). Switching off keeps what is already queued: those requests
+   * happened while records were on, so their records are still written.
+   */
+  setEnabled(on: boolean): void {
+    this.on = on;
+  }
+
   add(record: RequestRecord): void {
+    if (!this.on) return;
     if (this.depth >= this.opts.queueLimit) {
       this.dropped++;
       if (this.dropped === 1 || this.dropped % 1000 === 0) {

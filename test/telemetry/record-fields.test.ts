@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import type { RequestRecord } from '../../src/telemetry/record.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
@@ -160,6 +161,49 @@ describe('telemetry.records.enabled: false', () => {
       expect(await off.app.services.store.listRecords({ limit: 10 })).toEqual([]);
     } finally {
       await off.close();
+    }
+  });
+
+  it('a config reload switches records on and off; /metrics says which and counts what was written', async () => {
+    const h = await startHarness({ telemetry: { records: { flush_interval: 50, enabled: false } } });
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${h.url}/metrics`)).text();
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    };
+    const reload = async (enabled: boolean) => {
+      const next = parseConfig({ ...h.app.services.config, telemetry: { ...h.app.services.config.telemetry, records: { ...h.app.services.config.telemetry.records, enabled } } }, 'test', {});
+      return (await h.app.reloadConfig(next)).notApplied;
+    };
+    try {
+      expect(await metric('switchyard_records_enabled')).toBe(0);
+      const before = await send(h, { model: 'claude-sonnet-4-6' });
+      expect(await reload(true)).toEqual([]);
+      expect(await metric('switchyard_records_enabled')).toBe(1);
+      const during = await send(h, { model: 'claude-sonnet-4-6' });
+      await h.flush();
+      expect(await reload(false)).toEqual([]);
+      const after = await send(h, { model: 'claude-sonnet-4-6' });
+      await h.flush();
+      expect([before, during, after].map((r) => r.status)).toEqual([200, 200, 200]);
+      expect(await h.app.services.store.getRecord(before.id)).toBeNull();
+      expect((await h.app.services.store.getRecord(during.id))?.status).toBe(200);
+      expect(await h.app.services.store.getRecord(after.id)).toBeNull();
+      expect(await metric('switchyard_records_written_total')).toBe(1);
+      expect(await metric('switchyard_records_enabled')).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a reload that changes other telemetry settings still names telemetry as not applied', async () => {
+    const h = await startHarness();
+    try {
+      const cfg = h.app.services.config;
+      const next = parseConfig({ ...cfg, telemetry: { ...cfg.telemetry, records: { ...cfg.telemetry.records, enabled: false, retention: 1000 } } }, 'test', {});
+      expect(await h.app.reloadConfig(next)).toEqual({ notApplied: ['telemetry'] });
+      expect(h.app.services.recorder.enabled).toBe(false);
+    } finally {
+      await h.close();
     }
   });
 });
