@@ -54,13 +54,16 @@ export const PATHS = {
 /** One group of the paths section (one body, mode and concurrency), in the order it is measured: back to back. */
 const GROUP = Object.keys(PATHS).filter((p) => p !== 'failover');
 const PEER_PATHS = { portkey: 'portkey openai→openai', ccr: 'ccr anthropic→openai' };
-/** The router processes, by records setting: SQLite records (every section but `records` uses it), none, PostgreSQL. */
-const ROUTERS = { sqlite: 'router', off: 'router records off', postgres: 'router postgres' };
+/** The router every section but `records` uses (records in SQLite). */
+const ROUTER = 'router';
 /**
- * The records section's routers, by records setting: three processes started together and used by nothing else,
- * so that they differ only in where records go (not in what the paths section left in one of them: a grown heap).
+ * The records section's routers, by store: used by nothing else (so the paths section's grown heap is not in their
+ * figures), each measured with records off and on in turn, switched by a config reload (SIGHUP): records on is
+ * compared with records off in the same process, not with another process whose own speed differs by as much as
+ * the records cost (up to 80 µs/request between three fresh routers, in session 3's runs).
  */
-const RECORDS_ROUTERS = { sqlite: 'router records sqlite', off: ROUTERS.off, postgres: ROUTERS.postgres };
+const RECORDS_ROUTERS = { sqlite: 'router records sqlite', postgres: 'router records postgres' };
+const STORE_NAMES = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 
 /**
  * The primary's failures in the failover scenario: four kinds, 1/13 of its requests each (4/13 = 30.8 % in all).
@@ -108,16 +111,18 @@ function parseArgs(argv) {
   o.levels = o.concurrency ? { json: o.concurrency, stream: o.concurrency } : o.quick ? { json: [16], stream: [1] } : { json: [1, 16, 64], stream: [1, 16, 64] };
   o.recordsConcurrency ??= o.quick ? [16] : [16, 64];
   o.failoverConcurrency ??= o.quick ? [1] : [1, 16];
-  o.recordsRounds = o.quick ? 2 : 3;
+  o.recordsRounds = o.quick ? 4 : 8;
   const s = (full, quick) => (o.duration ?? (o.quick ? quick : full)) * 1000;
   o.timing = {
     paths: { durationMs: s(3, 1), warmupMs: o.quick ? 200 : 500 },
-    // Per round (see buildPlan): 3 rounds of 1 s (quick: 2 of 0.5 s) after the routers' common warm-up.
-    records: { durationMs: s(3, 1) / (o.quick ? 2 : 3), warmupMs: o.quick ? 100 : 200 },
+    // Per round (see buildPlan): 8 rounds of 1.5 s (quick: 4 of 0.5 s) after the routers' common warm-up.
+    records: { durationMs: s(12, 2) / o.recordsRounds, warmupMs: o.quick ? 100 : 300 },
     failover: { durationMs: s(5, 1), warmupMs: o.quick ? 200 : 1000 },
     startup: { durationMs: s(3, 1) },
   };
   o.globalWarmupMs = o.quick ? 250 : 750;
+  // The records routers serve nothing before their section: a longer warm-up, half with records off, half on.
+  o.recordsWarmupMs = o.quick ? 1000 : 3000;
   if (o.write && o.sections.length < SECTIONS.length) {
     console.log('(not writing docs/benchmarks.md: only some sections run)');
     o.write = false;
@@ -136,11 +141,11 @@ function childEnv() {
  * The router's config: Anthropic, OpenAI and Gemini providers on the simulator (or Anthropic only), `backup`
  * (Anthropic format) on the second simulator for failover, and request records in SQLite, PostgreSQL or off.
  */
-function routerConfig(simUrl, { backupUrl, records = 'sqlite', pgUrl, anthropicOnly = false } = {}) {
+function routerConfig(simUrl, { backupUrl, records = true, store = 'sqlite', pgUrl, anthropicOnly = false } = {}) {
   return [
     'server:',
     '  host: 127.0.0.1',
-    ...(records === 'postgres' ? ['storage:', `  postgres: ${pgUrl}`] : []),
+    ...(store === 'postgres' ? ['storage:', `  postgres: ${pgUrl}`] : []),
     'auth:',
     '  keys:',
     '    - name: bench',
@@ -155,9 +160,28 @@ function routerConfig(simUrl, { backupUrl, records = 'sqlite', pgUrl, anthropicO
     ...(backupUrl ? ['  backup:', '    format: anthropic', `    base_url: ${backupUrl}`, `    api_key: ${UPSTREAM_KEY}`, `    models: [${FAILOVER_MODEL}]`] : []),
     'telemetry:',
     '  log_level: warn',
-    ...(records === 'off' ? ['  records:', '    enabled: false'] : []),
+    ...(records ? [] : ['  records:', '    enabled: false']),
     '',
   ].join('\n');
+}
+
+/** A router's figures from /metrics, by metric name (those without labels). */
+async function routerMetrics(url) {
+  const res = await fetch(`${url}/metrics`);
+  if (res.status !== 200) throw new Error(`GET /metrics: HTTP ${res.status}`);
+  return Object.fromEntries([...(await res.text()).matchAll(/^(switchyard_\w+) (\S+)$/gm)].map((m) => [m[1], Number(m[2])]));
+}
+
+/** Switches a router's records on or off: rewrites its config file, sends SIGHUP, waits until /metrics says so. */
+async function setRecords(proc, file, config, on) {
+  if ((await routerMetrics(proc.url)).switchyard_records_enabled === (on ? 1 : 0)) return;
+  writeFileSync(file, config);
+  proc.child.kill('SIGHUP');
+  const deadline = Date.now() + 5000;
+  while ((await routerMetrics(proc.url)).switchyard_records_enabled !== (on ? 1 : 0)) {
+    if (Date.now() > deadline) throw new Error(`the router did not switch records ${on ? 'on' : 'off'} within 5 s of SIGHUP`);
+    await sleep(20);
+  }
 }
 
 async function simControl(simUrl, route, body) {
@@ -282,12 +306,15 @@ function buildPlan(opts, section) {
     }
   }
   if (section('records')) {
-    // Round robin: the three routers take turns, RECORDS_ROUNDS times each, so that drift over the seconds a group
-    // takes (this machine's other tenants, CPU frequency) falls on all three alike; the rounds are merged afterwards.
+    // Rounds: off and on take turns in each router (in alternating order), so that drift over the seconds a group
+    // takes (this machine's other tenants, CPU frequency) falls on both alike; the rounds are merged afterwards.
     for (const stream of [false, true]) {
       for (const concurrency of opts.recordsConcurrency) {
         for (let round = 0; round < opts.recordsRounds; round++) {
-          for (const records of ['off', 'sqlite', 'postgres']) plan.push({ section: 'records', via: 'anthropic→anthropic', body: 'small', stream, concurrency, records, round });
+          for (const store of ['sqlite', 'postgres']) {
+            const order = round % 2 === 0 ? ['off', store] : [store, 'off'];
+            for (const records of order) plan.push({ section: 'records', via: 'anthropic→anthropic', body: 'small', stream, concurrency, store, records, round });
+          }
         }
       }
     }
@@ -300,7 +327,7 @@ function buildPlan(opts, section) {
 }
 
 /** The process a cell's requests go to (a key of `procs`). */
-const targetOf = (cell) => (PATHS[cell.via].target === 'router' ? (cell.section === 'records' ? RECORDS_ROUTERS : ROUTERS)[cell.records] : PATHS[cell.via].target);
+const targetOf = (cell) => (PATHS[cell.via].target === 'router' ? (cell.section === 'records' ? RECORDS_ROUTERS[cell.store] : ROUTER) : PATHS[cell.via].target);
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -341,7 +368,7 @@ async function main() {
     // The processes the cells go through, all on core 0 (one at a time is busy).
     const needed = new Set(plan.map(targetOf));
     let pgDb;
-    if (needed.has(ROUTERS.postgres)) {
+    if (needed.has(RECORDS_ROUTERS.postgres)) {
       try {
         pgDb = await createBenchDatabase();
         cleanups.push(() => pgDb.drop());
@@ -349,14 +376,16 @@ async function main() {
         const msg = `PostgreSQL records cells skipped: no server at ${new URL(PG_ADMIN_URL).host} (${err.message})`;
         console.log(`NOTICE: ${msg}`);
         notes.push(msg);
-        needed.delete(ROUTERS.postgres);
+        needed.delete(RECORDS_ROUTERS.postgres);
       }
     }
-    for (const [records, name] of [...Object.entries(ROUTERS), ['sqlite', RECORDS_ROUTERS.sqlite]]) {
+    for (const [name, store] of [[ROUTER, 'sqlite'], ...Object.entries(RECORDS_ROUTERS).map(([s, n]) => [n, s])]) {
       if (!needed.has(name)) continue;
-      const cfg = path.join(tmp, `${records}.yaml`);
-      writeFileSync(cfg, routerConfig(sim.url, { backupUrl: records === 'sqlite' ? backup?.url : undefined, records, pgUrl: pgDb?.url }));
-      await start(name, ['bin/switchyard.js', 'start', '--config', cfg, '--port', '0', '--data-dir', path.join(tmp, `data-${name.replace(/\W+/g, '-')}`)], { cpu: core(0), ready: /listening on (http:\/\/\S+)/ });
+      const file = path.join(tmp, `${name.replace(/\W+/g, '-')}.yaml`);
+      const config = (records) => routerConfig(sim.url, { backupUrl: name === ROUTER ? backup?.url : undefined, records, store, pgUrl: pgDb?.url });
+      writeFileSync(file, config(true));
+      const p = await start(name, ['bin/switchyard.js', 'start', '--config', file, '--port', '0', '--data-dir', path.join(tmp, `data-${name.replace(/\W+/g, '-')}`)], { cpu: core(0), ready: /listening on (http:\/\/\S+)/ });
+      p.setRecords = (on) => setRecords(p, file, config(on), on);
     }
     for (const floor of ['pipe', 'reserialise']) {
       if (needed.has(floor)) await start(floor, [`bench/floor-${floor}.js`, sim.url], { cpu: core(0), ready: jsonReady });
@@ -434,8 +463,16 @@ async function main() {
       if (warmed.has(key) || cell.section === 'failover') continue;
       warmed.add(key);
       const req = requests[cell.via][cell.body][cell.stream];
-      const pool = createPool(procs[targetOf(cell)].url, 8);
-      await runLoad({ pool, ...req, concurrency: 8, durationMs: opts.globalWarmupMs });
+      const proc = procs[targetOf(cell)];
+      const pool = createPool(proc.url, 8);
+      if (cell.section === 'records') {
+        for (const on of [false, true]) {
+          await proc.setRecords(on);
+          await runLoad({ pool, ...req, concurrency: 8, durationMs: opts.recordsWarmupMs / 2 });
+        }
+      } else {
+        await runLoad({ pool, ...req, concurrency: 8, durationMs: opts.globalWarmupMs });
+      }
       await pool.close();
     }
 
@@ -450,7 +487,8 @@ async function main() {
     let failing = false;
     for (const spec of plan) {
       // The router opens its PostgreSQL connections as it needs them: pin whatever exists before each such cell.
-      if (spec.records === 'postgres' && pinned && pgDb) await pgDb.pinBackends(1).catch(() => 0);
+      if (spec.store === 'postgres' && pinned && pgDb) await pgDb.pinBackends(1).catch(() => 0);
+      if (spec.section === 'records') await procs[targetOf(spec)].setRecords(spec.records !== 'off');
       if (spec.section === 'failover' && !failing) {
         await startFailures(sim.url, procs.router.url, requests.failover.small.false, opts.randomFailures);
         failing = true;
@@ -498,14 +536,14 @@ async function main() {
   }
 }
 
-const label = (c) => `${(c.via + (c.section === 'records' ? ` (records ${c.records})` : '')).padEnd(24)} ${c.body.padEnd(5)} ${c.mode.padEnd(6)} c=${String(c.concurrency).padEnd(3)}`;
+const label = (c) => `${(c.via + (c.section === 'records' ? ` (${STORE_NAMES[c.store]} router, records ${c.records === 'off' ? 'off' : 'on'})` : '')).padEnd(24)} ${c.body.padEnd(5)} ${c.mode.padEnd(6)} c=${String(c.concurrency).padEnd(3)}`;
 
 /**
  * One cell: warm-up, then a timed closed loop. CPU time of every process of the run and of each core, before and
  * after; the peak RSS of the process under test (VmHWM, reset before the cell; sampled RSS where it cannot be reset).
  */
-async function measureCell({ section, via, records, body, stream, concurrency, durationMs, warmupMs }, { pinned, procs, requests }) {
-  const name = targetOf({ section, via, records });
+async function measureCell({ section, via, store, records, body, stream, concurrency, durationMs, warmupMs }, { pinned, procs, requests }) {
+  const name = targetOf({ section, via, store, records });
   const target = procs[name];
   const proxied = PATHS[via].target !== 'sim';
   const viaRouter = PATHS[via].target === 'router';
@@ -527,10 +565,14 @@ async function measureCell({ section, via, records, body, stream, concurrency, d
   const peakReset = proxied && resetPeak(target.pid);
   let rssMax = 0;
   const sampler = proxied && !peakReset ? setInterval(() => (rssMax = Math.max(rssMax, memory(target.pid).rssMB)), 250) : undefined;
+  // Records cells count the records written (outside the CPU window: a scrape costs the router CPU too).
+  const written = async () => (section === 'records' ? (await routerMetrics(target.url)).switchyard_records_written_total : NaN);
+  const written0 = await written();
   const cpu0 = cpu();
   const r = await runLoad({ ...load, durationMs });
   await sleep(settleMs); // ... and count this cell's record writes
   const cpu1 = cpu();
+  const recordsWritten = (await written()) - written0;
   clearInterval(sampler);
   const peakMB = !proxied ? NaN : peakReset ? memory(target.pid).hwmMB : Math.max(rssMax, memory(target.pid).rssMB);
   await pool.close();
@@ -547,7 +589,9 @@ async function measureCell({ section, via, records, body, stream, concurrency, d
   return {
     section,
     via,
+    store,
     records,
+    recordsWritten,
     target: name,
     body,
     mode: stream ? 'stream' : 'json',
@@ -587,7 +631,7 @@ function mergeRounds(cells) {
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i];
     if (c.round === undefined) continue;
-    const key = `${c.mode} ${c.concurrency} ${c.records}`;
+    const key = `${c.mode} ${c.concurrency} ${c.store} ${c.records}`;
     if (!first.has(key)) first.set(key, { at: i, parts: [] });
     first.get(key).parts.push(c);
   }
@@ -605,6 +649,9 @@ function mergeRounds(cells) {
       round: undefined,
       rounds: parts.length,
       count,
+      recordsWritten: parts.reduce((n, p) => n + p.recordsWritten, 0),
+      // Each round's throughput, by round: a records-on round is compared with the records-off round next to it.
+      roundRps: parts.map((p) => p.rps),
       elapsedMs,
       rps: (count / elapsedMs) * 1000,
       errors: parts.reduce((n, p) => n + p.errors, 0),
