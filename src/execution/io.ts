@@ -42,12 +42,23 @@ export async function writeBatch(res: ServerResponse, pieces: Array<Buffer | str
     for (const piece of pieces) ok = res.write(piece) && ok;
     res.uncork();
   }
-  if (!ok && !res.destroyed) {
-    await new Promise<void>((resolve) => {
-      res.once('drain', resolve);
-      res.once('close', resolve);
-    });
-  }
+  if (!ok && !res.destroyed) await writable(res);
+}
+
+/**
+ * Resolves when the client can take more (`drain`) or is gone (`close`). Both listeners go either way: a long stream
+ * to a slow client waits here thousands of times, and a `close` listener left per wait would pile up until the end.
+ */
+export function writable(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 /**

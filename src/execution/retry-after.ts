@@ -19,12 +19,21 @@ export function shouldWait(waitMs: number | null, otherCandidatesLeft: boolean, 
   return waitMs !== null && !otherCandidatesLeft && !alreadyWaited && waitMs <= MAX_RETRY_AFTER_MS && waitMs < deadlineLeftMs - 1000;
 }
 
+/** Waits `ms`, or less if `signal` aborts (at once if it already has); leaves no listener on the signal behind. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const onAbort = () => {
       clearTimeout(t);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -12,7 +12,7 @@ import { emptyUsage as emptyRecordUsage, type TokenUsage } from '../telemetry/re
 import { classifyTransportError, isFailoverStatus, upstreamAuthMessage } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
-import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamTooLargeError, withoutKey } from './io.js';
+import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamTooLargeError, withoutKey, writable } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 import type { Gate } from './gate.js';
@@ -465,10 +465,7 @@ async function relayTranslatedStream(
       pending.push(text);
       return;
     }
-    if (!res.write(text) && !res.destroyed) await new Promise<void>((resolve) => {
-      res.once('drain', resolve);
-      res.once('close', resolve);
-    });
+    if (!res.write(text) && !res.destroyed) await writable(res);
   };
 
   try {

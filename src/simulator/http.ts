@@ -245,8 +245,13 @@ async function holdOpen(x: Exchange): Promise<void> {
   if (x.res.destroyed) return;
   x.state.hung.add(x.res);
   await new Promise<void>((resolve) => {
-    x.res.once('close', resolve);
-    x.state.closing.signal.addEventListener('abort', () => resolve(), { once: true });
+    const done = () => {
+      x.res.off('close', done);
+      x.state.closing.signal.removeEventListener('abort', done);
+      resolve();
+    };
+    x.res.on('close', done);
+    x.state.closing.signal.addEventListener('abort', done);
   });
   x.state.hung.delete(x.res);
 }

@@ -1,4 +1,5 @@
 /** Shared, protocol-neutral state of one simulator instance. */
+import { setMaxListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { FaultEngine } from './faults.js';
 import { RequestLog } from './log.js';
@@ -28,7 +29,8 @@ export class SimState {
   readonly log: RequestLog;
   readonly prefixCache = new PrefixCache();
   /** Aborted by `close()`: ends pending sleeps. */
-  readonly closing = new AbortController();
+  /** Aborted when the simulator closes; every exchange waiting (latency, hang, stall) listens, so no listener cap. */
+  readonly closing = withoutListenerCap(new AbortController());
   /** Responses held open by `hang` faults. */
   readonly hung = new Set<ServerResponse>();
 
@@ -47,4 +49,9 @@ export class SimState {
     this.faults.clear();
     this.prefixCache.clear();
   }
+}
+
+function withoutListenerCap(ac: AbortController): AbortController {
+  setMaxListeners(0, ac.signal);
+  return ac;
 }
