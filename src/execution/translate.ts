@@ -2,6 +2,7 @@ import { request, type Dispatcher } from 'undici';
 import type { Request as CanonicalRequest, StreamEvent, Usage } from '../formats/canonical/types.js';
 import type { ClientEncodeOptions, UpstreamTarget } from '../formats/canonical/codec.js';
 import { codecFor } from '../formats/index.js';
+import { stringifyToBuffer } from '../formats/json-scan/index.js';
 import { SseSplitter } from '../formats/sse/index.js';
 import type { RequestContext } from '../ingress/context.js';
 import { sendJson } from '../ingress/respond.js';
@@ -155,7 +156,7 @@ export async function executeTranslated(
     try {
       const unknown = unknownBlockTypeFor(upstreamReq, provider.format);
       if (unknown) throw new Error(`content block type "${unknown}" is unknown, and a ${provider.format}-format provider would silently drop it`);
-      body = Buffer.from(JSON.stringify(upstreamCodec.encodeRequest(upstreamReq, target)), upstreamReq.byteStrings ? 'latin1' : 'utf8');
+      body = stringifyToBuffer(upstreamCodec.encodeRequest(upstreamReq, target), upstreamReq.byteStrings === true ? 'latin1' : 'utf8');
     } catch (e) {
       record({ provider: provider.name, model, status: null, success: false, errorClass: 'translation_error', error: (e as Error).message, ttftMs: null, durationMs: 0 });
       arbiter.leave(me);

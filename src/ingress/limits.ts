@@ -9,6 +9,7 @@ import type { RequestRecord } from '../telemetry/record.js';
 import type { RequestContext } from './context.js';
 import { takeExtensions } from './extensions.js';
 import { sendError } from './respond.js';
+import { parseInPieces } from '../formats/json-scan/index.js';
 
 /**
  * Output tokens reserved for a request that does not say `max_tokens` (OpenAI's is optional), or the model's maximum
@@ -87,7 +88,7 @@ export function estimateRequest(svc: Services, ctx: RequestContext, candidates: 
 function decodeQuietly(ctx: RequestContext): Request | null {
   if (!ctx.requestBody) return null;
   try {
-    const body = JSON.parse(ctx.requestBody.toString('utf8')) as Record<string, unknown>;
+    const body = parseInPieces(ctx.requestBody, 'utf8') as Record<string, unknown>;
     takeExtensions(body);
     delete body.metadata;
     return codecFor(ctx.api).decodeRequest(body);

@@ -6,6 +6,7 @@ export {
   DEFAULT_MAX_DEPTH,
   JsonScanError,
   parseValue,
+  scanArrayElements,
   scanTopLevel,
   valueKind,
   type MemberSpan,
@@ -13,5 +14,6 @@ export {
   type ScanOptions,
   type ValueKind,
 } from './scan.js';
+export { parseInPieces, stringifyToBuffer } from './pieces.js';
 export { spliceMembers, type Edit, type SplicedBody } from './splice.js';
 export { isValidUtf8 } from './utf8.js';

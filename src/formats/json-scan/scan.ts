@@ -307,6 +307,33 @@ class Scanner {
     }
   }
 
+  /** The whole buffer is one JSON array (surrounding whitespace allowed): its elements' [start, end) byte spans. */
+  elements(): Array<[number, number]> {
+    const b = this.b;
+    let i = this.skipWs(0);
+    if (b[i] !== LBRACKET) this.fail(i);
+    if (this.maxDepth < 1) this.tooDeep(i);
+    const spans: Array<[number, number]> = [];
+    i = this.skipWs(i + 1);
+    if (b[i] === RBRACKET) i++;
+    else {
+      for (;;) {
+        if (i >= this.len) this.fail(i);
+        const end = this.skipValue(i, 1);
+        spans.push([i, end]);
+        i = this.skipWs(end);
+        if (b[i] === COMMA) i = this.skipWs(i + 1);
+        else if (b[i] === RBRACKET) {
+          i++;
+          break;
+        } else this.fail(i);
+      }
+    }
+    i = this.skipWs(i);
+    if (i < this.len) this.fail(i);
+    return spans;
+  }
+
   scan(): ScannedObject {
     const b = this.b;
     let i = this.skipWs(0);
@@ -359,6 +386,14 @@ const NULL = [0x6e, 0x75, 0x6c, 0x6c];
  */
 export function scanTopLevel(buf: Uint8Array, options: ScanOptions = {}): ScannedObject {
   return new Scanner(asBuffer(buf), options.maxDepth ?? DEFAULT_MAX_DEPTH).scan();
+}
+
+/**
+ * Validates that `buf` is exactly one JSON array (surrounding whitespace allowed), as `scanTopLevel` does an object,
+ * and returns each element's byte span [start, end).
+ */
+export function scanArrayElements(buf: Uint8Array, options: ScanOptions = {}): Array<[number, number]> {
+  return new Scanner(asBuffer(buf), options.maxDepth ?? DEFAULT_MAX_DEPTH).elements();
 }
 
 /** `JSON.parse` of just this member's value bytes. */

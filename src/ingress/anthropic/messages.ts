@@ -5,6 +5,7 @@ import { CodecError } from '../../formats/canonical/codec.js';
 import type { Request as CanonicalRequest } from '../../formats/canonical/types.js';
 import { codecFor } from '../../formats/index.js';
 import { byteStringOf, decodableAsBytes, markByteStrings } from '../../formats/canonical/byte-strings.js';
+import { parseInPieces } from '../../formats/json-scan/index.js';
 import { executionServices } from '../execute.js';
 import { routeAndExecute, type DecodeOptions } from '../route.js';
 import { takeExtensions } from '../extensions.js';
@@ -68,7 +69,7 @@ export async function handleMessages(svc: Services, ctx: RequestContext): Promis
  */
 export function decodeForTranslation(ctx: RequestContext, view: AnthropicRequestView, opts: DecodeOptions = {}): CanonicalRequest | null {
   const bytes = opts.bytes === true && decodableAsBytes(view.buf);
-  const body = JSON.parse(bytes ? view.buf.toString('latin1') : view.buf.toString('utf8')) as Record<string, unknown>;
+  const body = parseInPieces(view.buf, bytes ? 'latin1' : 'utf8', view.scan) as Record<string, unknown>;
   takeExtensions(body);
   if (body.metadata && typeof body.metadata === 'object') body.metadata = view.userId === null ? undefined : { user_id: bytes ? byteStringOf(view.userId) : view.userId };
   try {

@@ -3,6 +3,7 @@ import { RequestValidationError } from '../../formats/anthropic/request.js';
 import { CodecError } from '../../formats/canonical/codec.js';
 import { codecFor } from '../../formats/index.js';
 import { decodableAsBytes, markByteStrings } from '../../formats/canonical/byte-strings.js';
+import { parseInPieces } from '../../formats/json-scan/index.js';
 import { passthroughChat, readOpenAIRequest, type OpenAIRequestView } from '../../execution/openai-passthrough.js';
 import { authenticate } from '../auth.js';
 import { BodyTooLargeError, readBody } from '../body.js';
@@ -44,7 +45,7 @@ export async function handleChatCompletions(svc: Services, ctx: RequestContext):
     extensions: view.extensions,
     decode: function decode(opts?: DecodeOptions): CanonicalRequest | null {
       const bytes = opts?.bytes === true && decodableAsBytes(buf);
-      const body = JSON.parse(bytes ? buf.toString('latin1') : buf.toString('utf8')) as Record<string, unknown>;
+      const body = parseInPieces(buf, bytes ? 'latin1' : 'utf8') as Record<string, unknown>;
       takeExtensions(body);
       delete body.metadata;
       try {

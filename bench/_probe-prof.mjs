@@ -1,0 +1,30 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os'; import path from 'node:path';
+import { startNode, pinSelf, cpuMs } from './procs.js';
+import { createPool, runLoad } from './load.js';
+import { buildBodies } from './bodies.js';
+const root = path.resolve('.');
+pinSelf(1);
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'probe-'));
+const sim = await startNode(['bench/sim-process.js'], { cpu: 1, ready: /^\{.*"url"/, cwd: root, name: 'sim' });
+const simUrl = JSON.parse(sim.match.input).url;
+const KEY = 'sk-sy-bench-client-key-000000000000000001';
+const file = path.join(tmp, 'c.yaml'); writeFileSync(file, `server:\n  host: 127.0.0.1\nauth:\n  keys:\n    - name: bench\n      key: ${KEY}\nproviders:\n  anthropic:\n    base_url: ${simUrl}\n    api_key: sk-ant-x\n  openai:\n    base_url: ${simUrl}/v1\n    api_key: sk-openai-x\ntelemetry:\n  log_level: warn\n`);
+const extra = (process.env.NODEFLAGS ?? '').split(' ').filter(Boolean);
+const r = await startNode([...extra, 'bin/switchyard.js', 'start', '--config', file, '--port', '0', '--data-dir', path.join(tmp, 'd')], { cpu: 0, ready: /listening on (http:\/\/\S+)/, cwd: root, name: 'router' });
+const url = r.match[1];
+const stream = process.env.STREAM === '1';
+const conc = Number(process.env.CONC ?? 16);
+for (const model of (process.env.MODELS ?? 'anthropic/claude-opus-4-8,openai/gpt-4.1').split(',')) {
+  const b = buildBodies(root, { model });
+  const req = { path: '/v1/messages?beta=true', headers: { ...b.large.headers, authorization: `Bearer ${KEY}` }, body: b.large[stream], stream, protocol: 'anthropic' };
+  const pool = createPool(url, conc);
+  await runLoad({ pool, ...req, concurrency: conc, durationMs: 1500 });
+  const c0 = cpuMs(r.pid);
+  const x = await runLoad({ pool, ...req, concurrency: conc, durationMs: Number(process.env.DUR ?? 4000) });
+  const c1 = cpuMs(r.pid);
+  console.log(model, 'count', x.count, 'errors', x.errors, 'cpu ms/req', ((c1 - c0) / x.count).toFixed(3));
+  await pool.close();
+}
+r.child.kill('SIGTERM'); sim.child.kill('SIGTERM');
+setTimeout(() => process.exit(0), 1500);
