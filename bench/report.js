@@ -1,4 +1,4 @@
-// The report of `npm run bench`: tables for the console and for docs/benchmarks.md, and the targets of issues 6 and 9
+// The report of `npm run bench`: tables for the console and for docs/benchmarks.md, and the targets of issues 3, 6 and 9
 // with each figure next to its target.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -57,6 +57,14 @@ function targetRows(cells, startup) {
   }
   for (const s of startup) add('#9', 'peak RSS under c=64 large-body load', 150, '≤', 'MB', { on: `fresh router, ${s.kind}, passthrough json + stream`, figure: s.peakMB });
   for (const s of startup) add('#9', 'start to first served request', 1000, '≤', 'ms', { on: `fresh router, ${s.kind}`, figure: s.startMs });
+  // Issue 3: a translated request costs at most 1.5x the CPU of a passthrough request of the same client format and size.
+  for (const [via, same] of [['anthropic→openai', 'anthropic→anthropic'], ['anthropic→gemini', 'anthropic→anthropic'], ['openai→anthropic', 'openai→openai']]) {
+    for (const body of ['small', 'large']) {
+      for (const mode of ['json', 'stream']) {
+        add('#3', 'translated / passthrough router CPU, same client format and body', 1.5, '≤', '×', { on: `${via} vs ${same}, ${body} ${mode} c=16`, ...ratio(find(via, body, mode, 16), find(same, body, mode, 16), 'cpu') });
+      }
+    }
+  }
   for (const c of cells.filter((x) => x.section === 'records' && x.records !== 'off')) {
     const off = recordsOff(cells, c);
     const pairs = roundRatios(c, off);
