@@ -7,37 +7,12 @@ import { createApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { RequestRecord } from '../../src/telemetry/record.js';
+import { minimalRecord } from '../helpers/records.js';
 
 const DAY = 86_400_000;
 
 function record(id: string, time: number): RequestRecord {
-  return {
-    id,
-    time,
-    keyId: null,
-    keyName: null,
-    api: 'anthropic',
-    endpoint: 'messages',
-    client: null,
-    requestedModel: null,
-    model: null,
-    provider: null,
-    status: 200,
-    errorClass: null,
-    error: null,
-    stream: false,
-    stopReason: null,
-    usage: null,
-    costUsd: null,
-    overheadMs: null,
-    ttftMs: null,
-    generationMs: null,
-    durationMs: 1,
-    attempts: [],
-    routing: null,
-    metadata: null,
-    bodies: null,
-  };
+  return { ...minimalRecord(id), time, endpoint: 'messages', requestedModel: null, durationMs: 1 };
 }
 
 describe('telemetry.records.retention in a running app', () => {

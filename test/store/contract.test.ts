@@ -8,6 +8,7 @@ import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import type { NewClientKey } from '../../src/store/types.js';
 import type { RequestRecord } from '../../src/telemetry/record.js';
+import { minimalRecord } from '../helpers/records.js';
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from './pg.js';
 
 /**
@@ -104,33 +105,7 @@ function fullRecord(id: string, time: number, extra: Partial<RequestRecord> = {}
 }
 
 function sparseRecord(id: string, time: number): RequestRecord {
-  return {
-    id,
-    time,
-    keyId: null,
-    keyName: null,
-    api: 'openai',
-    endpoint: '/v1/chat/completions',
-    client: null,
-    requestedModel: null,
-    model: null,
-    provider: null,
-    status: 401,
-    errorClass: 'auth',
-    error: 'missing key',
-    stream: false,
-    stopReason: null,
-    usage: null,
-    costUsd: null,
-    overheadMs: null,
-    ttftMs: null,
-    generationMs: null,
-    durationMs: 0.2,
-    attempts: [],
-    routing: null,
-    metadata: null,
-    bodies: null,
-  };
+  return { ...minimalRecord(id), time, api: 'openai', endpoint: '/v1/chat/completions', requestedModel: null, status: 401, errorClass: 'auth', error: 'missing key', durationMs: 0.2 };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 3));
