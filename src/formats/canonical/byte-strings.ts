@@ -9,6 +9,7 @@
  * fetch, a name matched against the upstream's answer) must use `textOf`, or use a request decoded as UTF-8.
  */
 
+import { isAscii } from '../json-scan/index.js';
 import type { ContentBlock, Request } from './types.js';
 
 const BACKSLASH = 0x5c;
@@ -43,10 +44,7 @@ export function byteStringOf(text: string): string {
 }
 
 /** True when every char is ASCII, i.e. the byte string and the text are the same string. */
-export function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
+export { isAscii };
 
 /**
  * Marks a request decoded from byte strings. Refuses (false) when a tool name or tool call id is not ASCII: encoders

@@ -16,4 +16,4 @@ export {
 } from './scan.js';
 export { parseInPieces, stringifyToBuffer } from './pieces.js';
 export { spliceMembers, type Edit, type SplicedBody } from './splice.js';
-export { isValidUtf8 } from './utf8.js';
+export { isAscii, isValidUtf8 } from './utf8.js';

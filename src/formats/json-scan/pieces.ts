@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { JsonScanError, scanArrayElements, scanTopLevel, type ScannedObject } from './scan.js';
+import { isAscii } from './utf8.js';
 
 /**
  * Texts up to this many bytes are parsed in one `JSON.parse`. V8 allocates a string over 128 KiB in its large-object
@@ -58,11 +59,6 @@ function valueOf(text: Text, start: number, end: number): unknown {
   if (first === 0x5b /* [ */) return scanArrayElements(buf.subarray(start, end)).map(([s, e]) => valueOf(text, start + s, start + e));
   // One long string: it is one JS string whatever is done.
   return JSON.parse(buf.toString(encoding, start, end));
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
 }
 
 /**

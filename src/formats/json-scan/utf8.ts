@@ -17,3 +17,9 @@ export function isValidUtf8(buf: Uint8Array): boolean {
     return false;
   }
 }
+
+/** Whether every char of `s` is ASCII (so its UTF-8 and latin1 encodings are the same bytes). */
+export function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
