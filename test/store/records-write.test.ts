@@ -260,6 +260,49 @@ describe.each(backends)('record writes: $backend.name', ({ backend: b, available
   });
 });
 
+describe('PostgreSQL write path', () => {
+  const available = backends[1]!.available;
+
+  it.runIf(available)('COPY stores what INSERT ... ON CONFLICT stores, awkward text and numbers included; a stored id falls back to it and is replaced', async () => {
+    const url = await createTestDatabase();
+    const s = await PostgresStore.open(url);
+    try {
+      const records = (prefix: string) => [
+        passthrough(`${prefix}_1`, T0),
+        passthrough(`${prefix}_2`, T0 + 1.5, {
+          client: 'tab\there, line\nbreak, cr\r\n, backslash \\N and a lone \\N',
+          error: '\\N',
+          keyName: '',
+          metadata: { note: 'multi\nline\ttab \\ back', quote: '"q"' },
+          usage: { input: 12.5, output: 13.5, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+          ttftMs: Number.NaN,
+          stream: true,
+        }),
+        passthrough(`${prefix}_3`, T0 + 2, { error: 'nul \0 here', status: 503, errorClass: 'upstream' }),
+      ];
+      await s.insertRecords(records('copy'));
+      await withClient(url, (c) => c.query(INSERT_ROWS, [rowsPayload(records('json').map(recordRow))]));
+      for (const n of [1, 2, 3]) {
+        const viaCopy = await s.getRecord(`copy_${n}`);
+        const viaJson = await s.getRecord(`json_${n}`);
+        expect(viaCopy).not.toBeNull();
+        expect({ ...viaCopy, id: '' }).toEqual({ ...viaJson, id: '' });
+      }
+      const two = await s.getRecord('copy_2');
+      expect([two?.client, two?.error, two?.keyName, two?.time, two?.ttftMs, two?.usage?.input, two?.stream]).toEqual([records('x')[1]!.client, '\\N', '', T0 + 2, null, 12, true]);
+
+      // A batch holding one id already stored: the COPY fails on it, and the whole batch is written by the fallback.
+      const again = passthrough('copy_2', T0 + 5, { status: 500, error: 'replaced' });
+      await s.insertRecords([passthrough('copy_4', T0 + 4), again]);
+      expect((await s.getRecord('copy_2'))?.error).toBe('replaced');
+      expect(await s.getRecord('copy_4')).toEqual(passthrough('copy_4', T0 + 4));
+      expect((await s.listRecords({ limit: 100 })).length).toBe(7);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('SQLite write path', () => {
   it('the planner pages errors along the partial errors index and routers along the partial router index', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'sy-write-')), 'switchyard.db');

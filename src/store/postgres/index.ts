@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { CustomTypesConfig, PoolClient, QueryResultRow } from 'pg';
 import type { ClientKey, NewClientKey, Permission, RouterPutResult, RouterWrite, Store, StoredRouter } from '../types.js';
 import type { RequestRecord } from '../../telemetry/record.js';
@@ -10,8 +13,9 @@ import { SUMMARY_COLUMNS, toRecord, type RequestRow } from './record-row.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { parseStoredLimits, type KeyLimitsInput } from '../../limits/schema.js';
 import { describePostgresUrl } from './url.js';
-import { recordRow } from '../query/record-values.js';
+import { recordRow, type RecordRow } from '../query/record-values.js';
 import { INSERT_ROWS, lastOfEachId, rowsPayload } from './insert-rows.js';
+import { COPY_ROWS, copyPieces } from './copy-rows.js';
 
 export { describePostgresUrl } from './url.js';
 export { POSTGRES_MIGRATIONS } from './migrations.js';
@@ -22,7 +26,9 @@ export const MIGRATION_LOCK_KEY = '1398233412001';
 const CONFIG_KEY_LOCK_NS = 0x53594b31; // "SYK1"
 /** Records deleted per statement by `deleteRecordsBefore`. */
 const DELETE_SLICE = 10_000;
-/** Rows per INSERT statement in `insertRecords` (one statement for any batch the recorder normally writes). */
+/** SQLSTATE of a duplicate key. */
+const UNIQUE_VIOLATION = '23505';
+/** Rows per INSERT statement when `insertRecords` falls back from COPY. */
 const RECORD_CHUNK = 5000;
 
 /** BIGINT columns (epoch ms, token counts, the change counter) come back as numbers, not strings: all stay below 2^53. */
@@ -300,20 +306,36 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * One INSERT per chunk of up to RECORD_CHUNK records, their rows sent as one JSON parameter (./insert-rows.ts);
-   * several chunks are written in one transaction. A record whose id is already stored replaces it, as SQLite's
-   * INSERT OR REPLACE does; within a batch the last record of an id wins.
+   * One COPY of all rows (./copy-rows.ts). COPY cannot replace a stored row: when an id is already stored (a batch
+   * retried after its commit was not acknowledged, or a record written again), the COPY fails as a whole and the batch
+   * is written again by INSERT ... ON CONFLICT, one statement per chunk of up to RECORD_CHUNK rows sent as one JSON
+   * parameter (./insert-rows.ts), in one transaction. Either way a stored id is replaced, as SQLite's INSERT OR
+   * REPLACE does, and within a batch the last record of an id wins.
    */
   async insertRecords(records: RequestRecord[]): Promise<void> {
     if (!records.length) return;
     const rows = lastOfEachId(records.map(recordRow));
-    if (rows.length <= RECORD_CHUNK) {
-      await this.pool.query(INSERT_ROWS, [rowsPayload(rows)]);
+    try {
+      await this.copyRows(rows);
       return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
     }
     await this.tx(async (c) => {
       for (let i = 0; i < rows.length; i += RECORD_CHUNK) await c.query(INSERT_ROWS, [rowsPayload(rows.slice(i, i + RECORD_CHUNK))]);
     });
+  }
+
+  private async copyRows(rows: RecordRow[]): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      await pipeline(Readable.from(copyPieces(rows)), c.query(copyFrom(COPY_ROWS)));
+    } catch (err) {
+      // Whatever state a failed COPY left the connection in, it is not given to the next query.
+      c.release(true);
+      throw err;
+    }
+    c.release();
   }
 
   async getRecord(id: string): Promise<RequestRecord | null> {

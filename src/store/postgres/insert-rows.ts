@@ -89,11 +89,15 @@ function cleanText(s: string): string {
   return s.replace(NUL, '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
 }
 
+/** The text of a JSON value with NUL and lone surrogates in its strings (escapes in the text) replaced by U+FFFD. */
+export function cleanJsonText(json: string): string {
+  return json.includes('\\u') && REFUSED_ESCAPE.test(json) ? JSON.stringify(JSON.parse(json), (_k, x: unknown) => (typeof x === 'string' ? cleanText(x) : x)) : json;
+}
+
 function cleanRow(row: RecordRow): RecordRow {
   return row.map((v, i) => {
     if (typeof v !== 'string') return v;
     // A JSON column holds its value's text, in which those characters are escapes: clean the strings inside it.
-    if (JSON_COLUMNS.has(i)) return v.includes('\\u') ? JSON.stringify(JSON.parse(v), (_k, x: unknown) => (typeof x === 'string' ? cleanText(x) : x)) : v;
-    return cleanText(v);
+    return JSON_COLUMNS.has(i) ? cleanJsonText(v) : cleanText(v);
   }) as RecordRow;
 }
