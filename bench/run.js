@@ -111,11 +111,13 @@ function parseArgs(argv) {
   o.levels = o.concurrency ? { json: o.concurrency, stream: o.concurrency } : o.quick ? { json: [16], stream: [1] } : { json: [1, 16, 64], stream: [1, 16, 64] };
   o.recordsConcurrency ??= o.quick ? [16] : [16, 64];
   o.failoverConcurrency ??= o.quick ? [1] : [1, 16];
-  o.recordsRounds = o.quick ? 4 : 8;
+  // More, shorter rounds: off and on of a pair are closer in time, and the median of 12 paired ratios moves less with
+  // this VM's bursts than that of 8 (single rounds range from 0.5 to 1.4 on a noisy day).
+  o.recordsRounds = o.quick ? 4 : 12;
   const s = (full, quick) => (o.duration ?? (o.quick ? quick : full)) * 1000;
   o.timing = {
     paths: { durationMs: s(3, 1), warmupMs: o.quick ? 200 : 500 },
-    // Per round (see buildPlan): 8 rounds of 1.5 s (quick: 4 of 0.4 s) after the routers' common warm-up.
+    // Per round (see buildPlan): 12 rounds of 1 s (quick: 4 of 0.4 s) after the routers' common warm-up.
     records: { durationMs: s(12, 1.6) / o.recordsRounds, warmupMs: o.quick ? 100 : 300 },
     failover: { durationMs: s(5, 1), warmupMs: o.quick ? 200 : 1000 },
     startup: { durationMs: s(3, 1) },
