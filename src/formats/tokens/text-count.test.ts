@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,12 @@ import { countBpe } from './bpe.js';
 import { clearTextCountMemo, CountMemo, countText, countTextApprox } from './text-count.js';
 import { claudeCodeBody, SHARED } from './testing/fixtures.js';
 
-const repoFile = (p: string): string => readFileSync(path.resolve(import.meta.dirname, '../../..', p), 'utf8');
+/** The recorded provider responses of ../shared/fixtures/recorded, pretty-printed as stored, in a fixed order. */
+function recordedJson(): string {
+  const dir = path.join(SHARED, 'fixtures/recorded');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).sort();
+  return files.map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
+}
 
 function corpora(): Record<string, string> {
   const ts = readFileSync(createRequire(import.meta.url).resolve('typescript/lib/typescript.js'), 'utf8');
@@ -18,7 +23,8 @@ function corpora(): Record<string, string> {
     'gateways.md (prose)': readFileSync(path.join(SHARED, 'reference/gateways.md'), 'utf8'),
     'Claude Code request JSON': JSON.stringify(claudeCodeBody()),
     'typescript.js (code)': ts.slice(1_000_000, 1_200_000),
-    'package-lock.json (JSON)': repoFile('package-lock.json').slice(0, 150_000),
+    // Inputs that never change with the project's own files (a dependency update once moved a package-lock.json sample).
+    'recorded provider responses (JSON)': recordedJson().slice(0, 150_000),
     'Chinese prose': cjk,
     'base64 blob': pseudoRandomBytes(60_000).toString('base64'),
   };
