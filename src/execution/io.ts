@@ -1,5 +1,6 @@
-import type { Dispatcher } from 'undici';
 import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { writable } from '../util/writable.js';
 
 /** An upstream sent more than Switchyard holds in memory for one body, event or stream preamble. */
 export class UpstreamTooLargeError extends Error {
@@ -43,22 +44,6 @@ export async function writeBatch(res: ServerResponse, pieces: Array<Buffer | str
     res.uncork();
   }
   if (!ok && !res.destroyed) await writable(res);
-}
-
-/**
- * Resolves when the client can take more (`drain`) or is gone (`close`). Both listeners go either way: a long stream
- * to a slow client waits here thousands of times, and a `close` listener left per wait would pile up until the end.
- */
-export function writable(res: ServerResponse): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 /**

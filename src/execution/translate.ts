@@ -13,7 +13,8 @@ import { emptyUsage as emptyRecordUsage, type TokenUsage } from '../telemetry/re
 import { classifyTransportError, isFailoverStatus, upstreamAuthMessage } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
-import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamTooLargeError, withoutKey, writable } from './io.js';
+import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamTooLargeError, withoutKey } from './io.js';
+import { writable } from '../util/writable.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 import type { Gate } from './gate.js';

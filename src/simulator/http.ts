@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { setImmediate as nextTick, setTimeout as sleepMs } from 'node:timers/promises';
+import { writable } from '../util/writable.js';
 import type { FaultPlan } from './faults.js';
 import type { SimState } from './state.js';
 import type { FaultKind, SimRequestLog } from './types.js';
@@ -76,18 +77,6 @@ export function sendJson(res: ServerResponse, status: number, headers: OutgoingH
 async function flushed(res: ServerResponse): Promise<void> {
   const s = res.socket;
   for (let i = 0; i < 2000 && s && !s.destroyed && s.writableLength > 0; i++) await sleepMs(1);
-}
-
-function waitDrain(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 /** Destroy the connection abruptly (RST where supported). */
@@ -211,7 +200,7 @@ export async function pumpFrames(x: Exchange, frames: Iterable<Frame>, plan: Fau
     if (!ok) {
       uncork();
       inBatch = 0;
-      await waitDrain(res);
+      await writable(res);
       if (res.destroyed) return;
     } else if (inBatch >= BATCH) {
       uncork();

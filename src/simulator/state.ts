@@ -28,7 +28,6 @@ export class SimState {
   readonly replays = new ReplayQueue();
   readonly log: RequestLog;
   readonly prefixCache = new PrefixCache();
-  /** Aborted by `close()`: ends pending sleeps. */
   /** Aborted when the simulator closes; every exchange waiting (latency, hang, stall) listens, so no listener cap. */
   readonly closing = withoutListenerCap(new AbortController());
   /** Responses held open by `hang` faults. */

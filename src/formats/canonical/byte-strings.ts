@@ -12,6 +12,9 @@
 import { isAscii } from '../json-scan/index.js';
 import type { ContentBlock, Request } from './types.js';
 
+/** True when every char is ASCII, i.e. the byte string and the text are the same string. */
+export { isAscii };
+
 const BACKSLASH = 0x5c;
 const ESCAPE_U = Buffer.from('\\u', 'latin1');
 const HEX4 = /^[0-9a-fA-F]{4}$/;
@@ -42,9 +45,6 @@ export function textOf(byteString: string): string {
 export function byteStringOf(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1');
 }
-
-/** True when every char is ASCII, i.e. the byte string and the text are the same string. */
-export { isAscii };
 
 /**
  * Marks a request decoded from byte strings. Refuses (false) when a tool name or tool call id is not ASCII: encoders
