@@ -19,7 +19,7 @@ import { classifyTransportError, isFailoverStatus, upstreamAuthMessage } from '.
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
-import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamInvalidResponseError, UpstreamTooLargeError, withoutKey, writeBatch } from './io.js';
+import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, upstreamPayload, UpstreamInvalidResponseError, UpstreamTooLargeError, withoutKey, writeBatch } from './io.js';
 import { refusalHeaders, responseMetadata, switchyardHeaders } from './metadata.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 
@@ -98,7 +98,7 @@ export async function passthroughMessages(
     try {
       const attemptStart = performance.now();
       const stream = view.stream && op === 'messages';
-      const guard = new AttemptGuard(requestSignal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.limits), stream);
+      const guard = new AttemptGuard([requestSignal], resolveTimeouts(svc.timeouts, provider.timeouts, ctx.limits), stream);
       const headers = authHeaders(provider, gate.key, { ...provider.headers, ...forwardedHeaders(ctx, view.stream) });
       const body = upstreamBody(view, model);
       headers['content-length'] = String(body.length);
@@ -114,7 +114,7 @@ export async function passthroughMessages(
         resp = await request(upstreamUrl(provider, op, model, query), {
           method: 'POST',
           headers,
-          body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer,
+          body: upstreamPayload(body),
           dispatcher: svc.agents.for(provider),
           signal: guard.signal,
         });

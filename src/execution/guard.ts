@@ -1,5 +1,6 @@
 import { parseDuration } from '../util/duration.js';
 import type { TimeoutsConfig } from '../config/index.js';
+import { Cancellation } from './cancel.js';
 
 export type GuardReason = 'ttft_timeout' | 'idle_timeout' | 'attempt_timeout';
 
@@ -58,8 +59,8 @@ export function resolveTimeouts(global: TimeoutsConfig, provider: TimeoutsConfig
  * first token and idle timers. Timers are armed only for streams, where "first token" is observable.
  */
 export class AttemptGuard {
-  private readonly controller = new AbortController();
-  readonly signal: AbortSignal;
+  readonly signal = new Cancellation();
+  private readonly unfollow: () => void;
   reason: GuardReason | null = null;
   private ttftTimer: NodeJS.Timeout | undefined;
   private attemptTimer: NodeJS.Timeout | undefined;
@@ -67,11 +68,11 @@ export class AttemptGuard {
   private committed = false;
 
   constructor(
-    parent: AbortSignal,
+    parents: Cancellation[],
     private readonly timeouts: AttemptTimeouts,
     stream: boolean,
   ) {
-    this.signal = AbortSignal.any([parent, this.controller.signal]);
+    this.unfollow = this.signal.follow(parents);
     if (stream && timeouts.ttftMs) this.ttftTimer = setTimeout(() => this.fire('ttft_timeout'), timeouts.ttftMs);
     if (timeouts.attemptMs) this.attemptTimer = setTimeout(() => this.fire('attempt_timeout'), timeouts.attemptMs);
   }
@@ -80,7 +81,7 @@ export class AttemptGuard {
     if (this.reason) return;
     this.reason = reason;
     const what = reason === 'ttft_timeout' ? 'no first token in time' : reason === 'idle_timeout' ? 'the stream went idle' : 'the attempt took too long';
-    this.controller.abort(Object.assign(new Error(what), { name: 'TimeoutError' }));
+    this.signal.abort(Object.assign(new Error(what), { name: 'TimeoutError' }));
   }
 
   /** Bytes arrived from the upstream stream. */
@@ -98,6 +99,7 @@ export class AttemptGuard {
   }
 
   dispose(): void {
+    this.unfollow();
     clearTimeout(this.ttftTimer);
     clearTimeout(this.attemptTimer);
     clearTimeout(this.idleTimer);

@@ -1,7 +1,7 @@
 import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { writeBatch } from './io.js';
+import { JOIN_BODY_LIMIT, upstreamPayload, writeBatch } from './io.js';
 
 /**
  * A real response to a client that reads nothing until told to: every write past the socket buffers pushes back, so
@@ -68,5 +68,26 @@ describe('writeBatch', () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('upstreamPayload', () => {
+  it('sends a one-piece body as it is, without a copy', () => {
+    const buf = Buffer.from('{"model":"m"}');
+    expect(upstreamPayload({ chunks: [buf], length: buf.length })).toBe(buf);
+  });
+
+  it('joins a small spliced body into one buffer, so headers and body leave in one write', () => {
+    const chunks = [Buffer.from('{"model":'), Buffer.from('"claude-x"'), Buffer.from(',"stream":true}')];
+    const out = upstreamPayload({ chunks, length: 34 });
+    expect(Buffer.isBuffer(out)).toBe(true);
+    expect(out.toString()).toBe('{"model":"claude-x","stream":true}');
+  });
+
+  it('leaves a large spliced body in pieces: no fresh copy of it', () => {
+    const big = Buffer.alloc(JOIN_BODY_LIMIT, 'a');
+    const chunks = [Buffer.from('{"model":'), Buffer.from('"m"'), big];
+    const out = upstreamPayload({ chunks, length: 12 + big.length }) as unknown;
+    expect(out).toBe(chunks);
   });
 });

@@ -18,6 +18,21 @@ export class UpstreamInvalidResponseError extends Error {
   }
 }
 
+/** Largest spliced body joined into one buffer before it goes upstream (see `upstreamPayload`). */
+export const JOIN_BODY_LIMIT = 64 * 1024;
+
+/**
+ * A spliced body as undici should send it. undici writes an array body one piece per tick, each its own syscall
+ * and TCP segment, which the upstream then reassembles; a small body is copied once so headers and body leave in one
+ * write. A large one is not: a fresh copy of ~200 KB costs more than the extra writes (issue 9).
+ */
+export function upstreamPayload(body: { chunks: Buffer[]; length: number }): Buffer {
+  if (body.chunks.length === 1) return body.chunks[0];
+  if (body.length <= JOIN_BODY_LIMIT) return Buffer.concat(body.chunks, body.length);
+  // undici takes an iterable body; its types leave that out.
+  return body.chunks as unknown as Buffer;
+}
+
 /** Reads a whole upstream body, refusing more than `limit` bytes. */
 export async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -12,7 +12,7 @@ import type { ExecutionServices } from './anthropic-passthrough.js';
 import { classifyTransportError, isFailoverStatus, upstreamAuthMessage } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
 import { circuitsOpenMessage, requestScope } from './scope.js';
-import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, UpstreamInvalidResponseError, UpstreamTooLargeError, withoutKey, writeBatch } from './io.js';
+import { DEFAULT_UPSTREAM_EVENT_LIMIT, MAX_ERROR_BODY, MAX_JSON_BODY, readLimited, round, upstreamPayload, UpstreamInvalidResponseError, UpstreamTooLargeError, withoutKey, writeBatch } from './io.js';
 import { AttemptGuard, resolveTimeouts } from './guard.js';
 import { retryAfterMs, shouldWait, sleep } from './retry-after.js';
 import { refusalHeaders, responseMetadata, switchyardHeaders } from './metadata.js';
@@ -130,10 +130,10 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
       const body = upstreamBody(view, model);
       headers['content-length'] = String(body.length);
       if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
-      const guard = new AttemptGuard(signal, resolveTimeouts(svc.timeouts, provider.timeouts, ctx.limits), view.stream);
+      const guard = new AttemptGuard([signal], resolveTimeouts(svc.timeouts, provider.timeouts, ctx.limits), view.stream);
       let resp: Dispatcher.ResponseData;
       try {
-        resp = await request(upstreamUrl(provider, 'chat', model), { method: 'POST', headers, body: (body.chunks.length === 1 ? body.chunks[0] : body.chunks) as Buffer, dispatcher: svc.agents.for(provider), signal: guard.signal });
+        resp = await request(upstreamUrl(provider, 'chat', model), { method: 'POST', headers, body: upstreamPayload(body), dispatcher: svc.agents.for(provider), signal: guard.signal });
       } catch (err) {
         guard.dispose();
         const failure = classifyTransportError(err, provider.name);

@@ -1,3 +1,5 @@
+import type { Cancellation } from './cancel.js';
+
 /** Longest `Retry-After` the router will wait out itself before retrying the same provider. */
 export const MAX_RETRY_AFTER_MS = 30_000;
 
@@ -20,7 +22,7 @@ export function shouldWait(waitMs: number | null, otherCandidatesLeft: boolean, 
 }
 
 /** Waits `ms`, or less if `signal` aborts (at once if it already has); leaves no listener on the signal behind. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: Cancellation): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) {
       resolve();
@@ -31,9 +33,9 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     };
     const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      signal.removeListener('abort', onAbort);
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.once('abort', onAbort);
   });
 }

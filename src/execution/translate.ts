@@ -23,6 +23,7 @@ import { responseMetadata, switchyardHeaders } from './metadata.js';
 import type { ExecutionServices } from './anthropic-passthrough.js';
 import { hasRemoteImages, inlineRemoteImages, RemoteFetchError } from '../providers/remote-fetch/index.js';
 import { unknownBlockTypeFor } from '../formats/canonical/unknown-blocks.js';
+import { Cancellation } from './cancel.js';
 
 
 class UpstreamInvalidResponse extends Error {}
@@ -64,10 +65,10 @@ function headerRecord(h: Dispatcher.ResponseData['headers']): Record<string, str
 /** Who may write to the client: the first attempt to reach its first token. Losers are cancelled. */
 class Arbiter {
   private winner: symbol | null = null;
-  private readonly racers = new Map<symbol, AbortController>();
+  private readonly racers = new Map<symbol, Cancellation>();
 
-  enter(id: symbol): AbortController {
-    const ac = new AbortController();
+  enter(id: symbol): Cancellation {
+    const ac = new Cancellation();
     this.racers.set(id, ac);
     return ac;
   }
@@ -166,7 +167,7 @@ export async function executeTranslated(
     const { url, headers } = upstreamRequest(ctx, provider, model, req.stream);
     authHeaders(provider, gate.key, headers);
     if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
-    const guard = new AttemptGuard(AbortSignal.any([signal, raceAbort.signal]), resolveTimeouts(svc.timeouts, provider.timeouts, ctx.limits), req.stream);
+    const guard = new AttemptGuard([signal, raceAbort], resolveTimeouts(svc.timeouts, provider.timeouts, ctx.limits), req.stream);
     const lostRecord = () => record({ provider: provider.name, model, status: null, success: false, errorClass: 'hedged_loser', error: 'another provider answered first; this request was cancelled', ttftMs: null, durationMs: round(performance.now() - attemptStart) });
     try {
       let resp: Dispatcher.ResponseData;
