@@ -19,8 +19,12 @@ export function displayPrefix(key: string): string {
   return key.startsWith(KEY_PREFIX) ? key.slice(0, KEY_PREFIX.length + 4) : key.slice(0, 4);
 }
 
+function keyDigest(secret: Buffer, key: string): Buffer {
+  return createHmac('sha256', secret).update(key).digest();
+}
+
 export function hashKey(secret: Buffer, key: string): string {
-  return createHmac('sha256', secret).update(key).digest('base64url');
+  return keyDigest(secret, key).toString('base64url');
 }
 
 /** Compares two secrets in constant time (over their digests, so lengths do not leak either). */
@@ -58,12 +62,17 @@ export class KeyRing {
   /** Called after a key change applied through this process, to tell the other instances (set by the app). */
   onLocalChange: (() => void) | null = null;
 
+  /** The admin key's HMAC: a presented key is hashed once, then compared with it and looked up among the keys. */
+  private readonly adminDigest: Buffer | undefined;
+
   private constructor(
     private readonly store: Store,
     private readonly secret: Buffer,
-    private readonly adminKey: string | undefined,
+    adminKey: string | undefined,
     private readonly log?: Logger,
-  ) {}
+  ) {
+    this.adminDigest = adminKey === undefined ? undefined : keyDigest(secret, adminKey);
+  }
 
   static async open(store: Store, adminKey: string | undefined, refreshMs = 1000, log?: Logger): Promise<KeyRing> {
     const ring = new KeyRing(store, await store.secret(), adminKey, log);
@@ -144,10 +153,12 @@ export class KeyRing {
   }
 
   authenticate(presented: string): AuthenticatedKey | null {
-    if (this.adminKey !== undefined && secretsEqual(presented, this.adminKey)) {
+    const digest = keyDigest(this.secret, presented);
+    // Constant time: both are HMACs of the same length.
+    if (this.adminDigest !== undefined && timingSafeEqual(digest, this.adminDigest)) {
       return { id: 'admin', name: 'admin', permissions: ['admin', 'routers:write'], admin: true };
     }
-    return this.byHash.get(hashKey(this.secret, presented)) ?? null;
+    return this.byHash.get(digest.toString('base64url')) ?? null;
   }
 
   close(): void {
