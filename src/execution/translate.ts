@@ -158,7 +158,9 @@ export async function executeTranslated(
     try {
       const unknown = unknownBlockTypeFor(upstreamReq, provider.format);
       if (unknown) throw new Error(`content block type "${unknown}" is unknown, and a ${provider.format}-format provider would silently drop it`);
-      body = stringifyToBuffer(upstreamCodec.encodeRequest(upstreamReq, target), upstreamReq.byteStrings === true ? 'latin1' : 'utf8');
+      // The caller's body size stands for the upstream body's, unless remote images were inlined into it.
+      const sizeHint = upstreamReq === req ? (ctx.requestBody?.length ?? Infinity) : Infinity;
+      body = stringifyToBuffer(upstreamCodec.encodeRequest(upstreamReq, target), upstreamReq.byteStrings === true ? 'latin1' : 'utf8', { sizeHint });
     } catch (e) {
       record({ provider: provider.name, model, status: null, success: false, errorClass: 'translation_error', error: (e as Error).message, ttftMs: null, durationMs: 0 });
       arbiter.leave(me);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseInPieces, PIECE_BYTES, stringifyToBuffer } from './pieces.js';
 
 /** The outcome of a parse, comparable with key order: the value's JSON text, or the error's class and message. */
@@ -101,7 +101,7 @@ describe('stringifyToBuffer', () => {
       fc.property(value, fc.integer({ min: 0, max: 5 }), (v, depth) => {
         const text = JSON.stringify(v) as string | undefined;
         if (text === undefined || typeof v !== 'object' || v === null) return;
-        expect(stringifyToBuffer(v, 'utf8', depth).equals(Buffer.from(text, 'utf8'))).toBe(true);
+        expect(stringifyToBuffer(v, 'utf8', { depth }).equals(Buffer.from(text, 'utf8'))).toBe(true);
       }),
       { numRuns: 500 },
     );
@@ -112,9 +112,27 @@ describe('stringifyToBuffer', () => {
     const doc = fc.dictionary(byteString, fc.oneof(byteString, fc.array(fc.dictionary(byteString, byteString, { maxKeys: 3 }), { maxLength: 3 })), { maxKeys: 5 });
     fc.assert(
       fc.property(doc, fc.integer({ min: 0, max: 4 }), (v, depth) => {
-        expect(stringifyToBuffer(v, 'latin1', depth).equals(Buffer.from(JSON.stringify(v), 'latin1'))).toBe(true);
+        expect(stringifyToBuffer(v, 'latin1', { depth }).equals(Buffer.from(JSON.stringify(v), 'latin1'))).toBe(true);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('with a small size hint, writes the same bytes in one JSON.stringify; a wrong hint changes only the cost', () => {
+    const spy = vi.spyOn(JSON, 'stringify');
+    try {
+      const v = { model: 'm', messages: [{ role: 'user', content: 'caf\u00e9 \u{1f600}' }], n: 1 };
+      expect(stringifyToBuffer(v, 'utf8', { sizeHint: 100 }).equals(Buffer.from(JSON.stringify(v), 'utf8'))).toBe(true);
+      spy.mockClear();
+      stringifyToBuffer(v, 'utf8', { sizeHint: 100 });
+      expect(spy).toHaveBeenCalledTimes(1);
+      spy.mockClear();
+      stringifyToBuffer(v, 'utf8');
+      expect(spy.mock.calls.length).toBeGreaterThan(1);
+      const big = { text: 'x'.repeat(100_000) };
+      expect(stringifyToBuffer(big, 'latin1', { sizeHint: 10 }).equals(Buffer.from(JSON.stringify(big), 'latin1'))).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
