@@ -18,9 +18,19 @@ export function toCamel(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** Snake-case spellings of the structural names `field` is asked for: a fixed set of literals, so it stays small. */
+const snakeOf = new Map<string, string>();
+
 export function field(o: Obj, camel: string): unknown {
   const v = o[camel];
-  return v !== undefined ? v : o[toSnake(camel)];
+  if (v !== undefined) return v;
+  // Most optional fields are absent: the regex per miss was ~2 % of a small Gemini request's CPU.
+  let snake = snakeOf.get(camel);
+  if (snake === undefined) {
+    snake = toSnake(camel);
+    if (snakeOf.size < 512) snakeOf.set(camel, snake);
+  }
+  return o[snake];
 }
 
 export function strField(o: Obj, camel: string): string | undefined {
