@@ -263,6 +263,27 @@ describe.each(backends)('record writes: $backend.name', ({ backend: b, available
 describe('PostgreSQL write path', () => {
   const available = backends[1]!.available;
 
+  it.runIf(available)('migration 6 makes attempts JSON: records stored as JSONB read back as written, new ones keep their key order', async () => {
+    const url = await createTestDatabase();
+    const old = passthrough('req_old', T0);
+    await backends[1]!.backend.seedV4(url, [old]);
+    const s = await PostgresStore.open(url);
+    try {
+      const fresh = passthrough('req_new', T0 + 1);
+      await s.insertRecords([fresh]);
+      expect(await s.getRecord('req_old')).toEqual(old);
+      expect(await s.getRecord('req_new')).toEqual(fresh);
+      await withClient(url, async (c) => {
+        const type = await c.query<{ data_type: string }>("SELECT data_type FROM information_schema.columns WHERE table_name = 'requests' AND column_name = 'attempts'");
+        expect(type.rows[0]?.data_type).toBe('json');
+        const text = await c.query<{ attempts: string }>("SELECT attempts::text AS attempts FROM requests WHERE id = 'req_new'");
+        expect(text.rows[0]?.attempts).toBe(JSON.stringify(fresh.attempts));
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
   it.runIf(available)('COPY stores what INSERT ... ON CONFLICT stores, awkward text and numbers included; a stored id falls back to it and is replaced', async () => {
     const url = await createTestDatabase();
     const s = await PostgresStore.open(url);

@@ -34,11 +34,11 @@ const CASTS: Record<(typeof ROW_COLUMNS)[number], string> = {
   overhead_ms: 'float8',
   generation_ms: 'float8',
   duration_ms: 'float8',
-  attempts: 'jsonb',
+  // JSON, not JSONB: read back with their keys in written order (migrations 3 and 6).
+  attempts: 'json',
   router: 'text',
   route_id: 'text',
   variant_id: 'text',
-  // JSON, not JSONB: read back with their keys in written order (migration 3).
   routing: 'json',
   metadata: 'json',
   request_body: 'text',

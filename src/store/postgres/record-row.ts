@@ -6,7 +6,10 @@ export { SUMMARY_COLUMNS } from '../query/record-row.js';
 /** A `requests` row as pg returns it (BIGINT as numbers, JSON parsed). */
 export type RequestRow = RequestRowOf<boolean, unknown>;
 
-/** The attempt fields in declaration order, so attempts read back from JSONB (which reorders keys) look as written. */
+/**
+ * The attempt fields in declaration order, so attempts stored as JSONB before migration 6 (which reordered their keys,
+ * and whose JSON text keeps that order) look as written.
+ */
 const ATTEMPT_KEYS: readonly (keyof AttemptRecord)[] = ['provider', 'model', 'status', 'success', 'errorClass', 'error', 'ttftMs', 'durationMs', 'keyId', 'startMs', 'usage', 'costUsd'];
 const USAGE_KEYS: readonly (keyof TokenUsage)[] = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h', 'reasoning'];
 
