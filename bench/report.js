@@ -106,8 +106,8 @@ function markdown(headers, rows, textColumns) {
   return [headers, align, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
-/** run: {cells, startup, opts, pinned, requests, notes, peerInfo, elapsedMs, paths (PATHS of run.js)}. */
-export function buildReport({ cells, startup, opts, pinned, requests, notes, peerInfo, elapsedMs, paths }) {
+/** run: {cells, startup, opts, pinned, requests, notes, peerInfo, elapsedMs, paths (PATHS of run.js), warmups}. */
+export function buildReport({ cells, startup, opts, pinned, requests, notes, peerInfo, elapsedMs, paths, warmups = [] }) {
   const parts = [];
   const same = (a, via) => cells.find((c) => c.section === a.section && c.via === via && c.body === a.body && c.mode === a.mode && c.concurrency === a.concurrency);
   const pathCells = cells.filter((c) => c.section === 'paths');
@@ -177,6 +177,12 @@ export function buildReport({ cells, startup, opts, pinned, requests, notes, pee
     const head = ['router', 'start to first answer ms', 'peak RSS MB, c=64 large passthrough', 'peak RSS MB, then c=64 large anthropic→openai', 'errors'];
     const rows = startup.map((s) => [s.kind, int(s.startMs), f1(s.peakMB), f1(s.peakTranslatedMB), s.errors]);
     parts.push({ title: 'Start-up and peak memory (fresh routers)', head, rows, text: 1 });
+  }
+
+  if (warmups.length) {
+    const head = ['path', 'body', 'mode', 'slices', 'CPU ms/req, first slice', 'CPU ms/req, last slice'];
+    const rows = warmups.map((w) => [w.via, w.body, w.mode, w.slices.length, f3(w.slices[0]), f3(w.slices.at(-1))]);
+    parts.push({ title: `Warm-up before the cells (slices of ${opts.globalWarmupMs / 1000} s at c=8 until CPU per request stops falling, at most ${opts.globalWarmupSlices})`, head, rows, text: 3 });
   }
 
   const targets = targetRows(cells, startup);
