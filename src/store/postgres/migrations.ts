@@ -6,8 +6,8 @@
  * Type mapping from SQLite: times are BIGINT epoch milliseconds, millisecond durations DOUBLE PRECISION, counters
  * BIGINT, the stream flag BOOLEAN, the key secret BYTEA, permissions JSONB. A router's API form, and a record's
  * attempts, routing and metadata, are stored as JSON (not JSONB) so they read back byte for byte, keys in the order
- * they were written. Identifiers that are
- * ordered or compared as text use the "C" collation, which orders as SQLite's BINARY does.
+ * they were written. Identifiers that are ordered or compared as text use the "C" collation, which orders as
+ * SQLite's BINARY does.
  *
  * PostgreSQL-only: `change_log`, a one-row counter that statement triggers on `client_keys` and `routers` bump in the
  * writing transaction, so it changes exactly when such a write commits (what `Store.changeMarker` reports; SQLite
