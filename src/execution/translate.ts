@@ -2,7 +2,7 @@ import { request, type Dispatcher } from 'undici';
 import type { Request as CanonicalRequest, StreamEvent, Usage } from '../formats/canonical/types.js';
 import type { ClientEncodeOptions, UpstreamTarget } from '../formats/canonical/codec.js';
 import { codecFor } from '../formats/index.js';
-import { stringifyToBuffer } from '../formats/json-scan/index.js';
+import { stringifyToBuffer, stringifyWithRawStrings } from '../formats/json-scan/index.js';
 import { SseSplitter } from '../formats/sse/index.js';
 import type { RequestContext } from '../ingress/context.js';
 import { sendJson } from '../ingress/respond.js';
@@ -56,6 +56,18 @@ function upstreamRequest(ctx: RequestContext, provider: Provider, model: string,
     case 'gemini':
       return { url: upstreamUrl(provider, stream ? 'stream_generate' : 'generate', model), headers };
   }
+}
+
+/** The upstream's JSON body for `req`: byte strings in latin1, raw strings spliced back in as the client's bytes. */
+function upstreamBody(codec: ReturnType<typeof codecFor>, req: CanonicalRequest, target: UpstreamTarget, sizeHint: number): Buffer {
+  const raw = req.rawStrings;
+  if (raw) {
+    const spliced = stringifyWithRawStrings(codec.encodeRequest(req, target), raw);
+    if (spliced) return spliced;
+    // The encoder serialised a raw text into another string (no codec does today): encode the texts themselves.
+    req = raw.expand(req);
+  }
+  return stringifyToBuffer(codec.encodeRequest(req, target), req.byteStrings === true ? 'latin1' : 'utf8', { sizeHint });
 }
 
 function headerRecord(h: Dispatcher.ResponseData['headers']): Record<string, string | string[] | undefined> {
@@ -160,7 +172,7 @@ export async function executeTranslated(
       if (unknown) throw new Error(`content block type "${unknown}" is unknown, and a ${provider.format}-format provider would silently drop it`);
       // The caller's body size stands for the upstream body's, unless remote images were inlined into it.
       const sizeHint = upstreamReq === req ? (ctx.requestBody?.length ?? Infinity) : Infinity;
-      body = stringifyToBuffer(upstreamCodec.encodeRequest(upstreamReq, target), upstreamReq.byteStrings === true ? 'latin1' : 'utf8', { sizeHint });
+      body = upstreamBody(upstreamCodec, upstreamReq, target, sizeHint);
     } catch (e) {
       record({ provider: provider.name, model, status: null, success: false, errorClass: 'translation_error', error: (e as Error).message, ttftMs: null, durationMs: 0 });
       arbiter.leave(me);

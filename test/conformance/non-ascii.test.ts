@@ -2,6 +2,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openaiToolName } from '../../src/formats/openai/ids.js';
+import { codecFor } from '../../src/formats/index.js';
+import { estimateInputTokens, tokenizerFamilyFor } from '../../src/formats/tokens/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 /**
@@ -128,4 +130,70 @@ it('a non-ASCII tool name (decoded as text) comes back to the client under its o
   const msg = (await res.json()) as Anthropic.Message;
   expect(msg.content.find((b) => b.type === 'tool_use')).toMatchObject({ name, input: { ort: 'Köln' } });
   expect(upstreamStrings()).toContain('Wetter in Köln?');
+});
+
+/**
+ * Long texts are not decoded at all on a translated path: they stay the client's bytes and are copied into the
+ * upstream body (src/formats/json-scan/raw-strings.ts). They must arrive exactly, escapes included, and the streamed
+ * input-token estimate must count them.
+ */
+describe.each(Object.keys(UPSTREAMS) as Array<keyof typeof UPSTREAMS>)('long texts (kept raw) → %s upstream', (upstream) => {
+  const LONG = `${TEXT} "quoted" back\\slash\nnew line `.repeat(12);
+  const longBody = {
+    max_tokens: 200,
+    system: [{ type: 'text' as const, text: `System: ${LONG}` }],
+    messages: [
+      { role: 'user' as const, content: LONG },
+      { role: 'assistant' as const, content: [{ type: 'text' as const, text: `Looking: ${LONG}` }, { type: 'tool_use' as const, id: 'toolu_01', name: 'lookup', input: { query: LONG } }] },
+      { role: 'user' as const, content: [{ type: 'tool_result' as const, tool_use_id: 'toolu_01', content: [{ type: 'text' as const, text: `Result: ${LONG}` }] }] },
+    ],
+    tools: [{ name: 'lookup', description: `Looks up ${LONG}`, input_schema: { type: 'object' as const, properties: { query: { type: 'string' } } } }],
+  };
+
+  it('reach the upstream exactly from the Anthropic SDK', async () => {
+    expect(Buffer.byteLength(JSON.stringify(LONG))).toBeGreaterThan(1024);
+    h.sim.script([{ content: [{ type: 'text', text: REPLY }] }]);
+    const msg = await anthropic.messages.create({ model: UPSTREAMS[upstream], ...longBody });
+    expect(msg.content[0]).toMatchObject({ type: 'text', text: REPLY });
+    const strings = upstreamStrings();
+    for (const s of [LONG, `System: ${LONG}`, `Result: ${LONG}`, `Looks up ${LONG}`]) expect(strings).toContain(s);
+    // The assistant's text: on its own (Gemini part) or joined with nothing else (OpenAI content).
+    expect(strings).toContain(`Looking: ${LONG}`);
+    const args = strings.find((s) => s.includes('"query"'));
+    if (upstream === 'openai') expect(JSON.parse(args!)).toEqual({ query: LONG });
+    else expect(strings.filter((s) => s === LONG).length).toBeGreaterThanOrEqual(2); // the user text and the call's argument
+  });
+
+  it('reach the upstream exactly from the OpenAI SDK, streaming', async () => {
+    h.sim.script([{ content: [{ type: 'text', text: REPLY }] }]);
+    const stream = await openai.chat.completions.create({
+      model: UPSTREAMS[upstream],
+      stream: true,
+      messages: [
+        { role: 'developer', content: `Dev: ${LONG}` },
+        { role: 'user', content: [{ type: 'text', text: LONG }] },
+      ],
+      tools: [{ type: 'function', function: { name: 'lookup', description: `Looks up ${LONG}`, parameters: { type: 'object', properties: {} } } }],
+    });
+    let out = '';
+    for await (const chunk of stream) out += chunk.choices[0]?.delta?.content ?? '';
+    expect(out).toBe(REPLY);
+    const strings = upstreamStrings();
+    for (const s of [LONG, `Dev: ${LONG}`, `Looks up ${LONG}`]) expect(strings).toContain(s);
+  });
+});
+
+it('long texts (kept raw) are counted in the input-token estimate a translated stream starts with', async () => {
+  // OpenAI sends usage only at the end, so message_start carries the router's estimate (Gemini's first chunk has counts).
+  const upstream = 'openai';
+  const ascii = 'Plain ASCII text that the estimator reads, with "quotes" and a \\ backslash.\n'.repeat(40);
+  const body = { model: UPSTREAMS[upstream], max_tokens: 50, stream: true, system: ascii, messages: [{ role: 'user' as const, content: ascii }] };
+  h.sim.script([{ content: [{ type: 'text', text: REPLY }] }]);
+  const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': h.key, 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body) });
+  const text = await res.text();
+  const start = JSON.parse(/event: message_start\ndata: (.*)\n/.exec(text)![1]) as { message: { usage: { input_tokens: number } } };
+  const [provider, model] = [UPSTREAMS[upstream].split('/')[0], UPSTREAMS[upstream].split('/').slice(1).join('/')];
+  const expected = estimateInputTokens(codecFor('anthropic').decodeRequest({ ...body, model }), tokenizerFamilyFor(provider, model));
+  expect(expected).toBeGreaterThan(500);
+  expect(start.message.usage.input_tokens).toBe(expected);
 });

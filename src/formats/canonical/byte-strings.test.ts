@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codecFor } from '../index.js';
+import { extractRawStrings, RAW_STRING_PATHS, stringifyWithRawStrings } from '../json-scan/index.js';
+import { estimateInputTokens } from '../tokens/index.js';
 import { byteStringOf, decodableAsBytes, isAscii, markByteStrings, textOf } from './byte-strings.js';
 import type { Request, WireFormat } from './types.js';
 
@@ -93,16 +95,49 @@ function upstreamBytes(client: WireFormat, upstream: WireFormat, buf: Buffer, by
   return Buffer.from(JSON.stringify(wire), bytes ? 'latin1' : 'utf8');
 }
 
+/** As `upstreamBytes` from byte strings, with every string on the raw-string paths kept raw (however short). */
+function upstreamBytesRaw(client: WireFormat, upstream: WireFormat, buf: Buffer): Buffer {
+  const extracted = extractRawStrings(buf, RAW_STRING_PATHS[client as 'anthropic' | 'openai'], 1);
+  // No text qualified (all whitespace, or led by what may be): the request is translated from byte strings alone.
+  if (!extracted) return upstreamBytes(client, upstream, buf, true);
+  const req: Request = codecFor(client).decodeRequest(JSON.parse(extracted.skeleton.toString('latin1')));
+  expect(markByteStrings(req)).toBe(true);
+  req.rawStrings = extracted.raw;
+  const spliced = stringifyWithRawStrings(codecFor(upstream).encodeRequest(req, { provider: upstream, model: 'target-model', quirks: {} }), extracted.raw);
+  expect(spliced).not.toBeNull();
+  return spliced!;
+}
+
+describe('a request translated with raw strings', () => {
+  for (const [client, bodies] of [['anthropic', anthropicBody], ['openai', openaiBody]] as const) {
+    it(`is estimated as the same request of byte strings (${client} client)`, () => {
+      fc.assert(
+        fc.property(bodies, (json) => {
+          const buf = body(json);
+          const extracted = extractRawStrings(buf, RAW_STRING_PATHS[client], 1);
+          if (!extracted) return;
+          const rawReq = codecFor(client).decodeRequest(JSON.parse(extracted.skeleton.toString('latin1')));
+          rawReq.rawStrings = extracted.raw;
+          const byteReq = codecFor(client).decodeRequest(JSON.parse(buf.toString('latin1')));
+          for (const family of ['anthropic', 'openai-o200k', 'gemini'] as const) expect(estimateInputTokens(rawReq, family)).toBe(estimateInputTokens(byteReq, family));
+        }),
+        { numRuns: 50 },
+      );
+    });
+  }
+});
+
 describe('a request translated from byte strings', () => {
   for (const [client, bodies] of [['anthropic', anthropicBody], ['openai', openaiBody]] as const) {
     for (const upstream of ['anthropic', 'openai', 'gemini'] as const) {
-      it(`reaches ${upstream} as the same bytes as from text (${client} client)`, () => {
+      it(`reaches ${upstream} as the same bytes as from text, with raw strings or without (${client} client)`, () => {
         fc.assert(
           fc.property(bodies, (json) => {
             const buf = body(json);
             expect(decodableAsBytes(buf)).toBe(true);
-            const fromBytes = upstreamBytes(client, upstream, buf, true);
-            expect(fromBytes.toString('hex')).toBe(upstreamBytes(client, upstream, buf, false).toString('hex'));
+            const fromText = upstreamBytes(client, upstream, buf, false).toString('hex');
+            expect(upstreamBytes(client, upstream, buf, true).toString('hex')).toBe(fromText);
+            expect(upstreamBytesRaw(client, upstream, buf).toString('hex')).toBe(fromText);
           }),
           { numRuns: 150 },
         );

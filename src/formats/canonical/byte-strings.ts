@@ -9,7 +9,7 @@
  * fetch, a name matched against the upstream's answer) must use `textOf`, or use a request decoded as UTF-8.
  */
 
-import { isAscii } from '../json-scan/index.js';
+import { extractRawStrings, isAscii, parseInPieces, RAW_STRING_PATHS, type RawStrings, type ScannedObject } from '../json-scan/index.js';
 import type { ContentBlock, Request } from './types.js';
 
 /** True when every char is ASCII, i.e. the byte string and the text are the same string. */
@@ -64,4 +64,16 @@ function asciiIds(blocks: readonly ContentBlock[]): boolean {
     if (b.type === 'tool_result' && !(isAscii(b.toolCallId) && asciiIds(b.content))) return false;
   }
   return true;
+}
+
+/**
+ * The JSON body of a request to translate, which the ingress has already validated (`top`: its top-level scan). As
+ * text (UTF-8) unless `bytes`; with `bytes`, as byte strings whose long texts stay raw (json-scan/raw-strings.ts):
+ * `raw` goes on the decoded request (`rawStrings`) once `markByteStrings` accepts it.
+ */
+export function parseBodyToTranslate(buf: Buffer, format: 'anthropic' | 'openai', bytes: boolean, top: ScannedObject): { body: Record<string, unknown>; raw?: RawStrings } {
+  if (!bytes) return { body: parseInPieces(buf, 'utf8', top) as Record<string, unknown> };
+  const extracted = extractRawStrings(buf, RAW_STRING_PATHS[format]);
+  if (!extracted) return { body: parseInPieces(buf, 'latin1', top) as Record<string, unknown> };
+  return { body: parseInPieces(extracted.skeleton, 'latin1') as Record<string, unknown>, raw: extracted.raw };
 }

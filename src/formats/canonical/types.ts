@@ -12,6 +12,8 @@
  * - Block indices in streams are dense and in the order blocks start.
  */
 
+import type { RawStrings } from '../json-scan/index.js';
+
 export type WireFormat = 'anthropic' | 'openai' | 'gemini';
 
 export interface CacheControl {
@@ -161,6 +163,12 @@ export interface Request {
    * with latin1, and use `textOf` on any string whose meaning matters.
    */
   byteStrings?: boolean;
+  /**
+   * With `byteStrings`: the long texts are stand-ins for the client's bytes (json-scan/raw-strings.ts). Encoders move
+   * them like any text; the upstream body is serialised with `stringifyToBuffer(…, { raw })`, and whatever needs the
+   * texts themselves (a token estimate) reads `rawStrings.expand(request)`.
+   */
+  rawStrings?: RawStrings;
 }
 
 export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal' | 'pause_turn' | 'context_window_exceeded' | 'error';

@@ -14,6 +14,7 @@ export {
   type ScanOptions,
   type ValueKind,
 } from './scan.js';
-export { parseInPieces, stringifyToBuffer } from './pieces.js';
+export { parseInPieces, stringifyToBuffer, stringifyWithRawStrings } from './pieces.js';
 export { spliceMembers, type Edit, type SplicedBody } from './splice.js';
 export { isAscii, isValidUtf8 } from './utf8.js';
+export { extractRawStrings, RawStrings, RAW_STRING_MIN_BYTES, RAW_STRING_PATHS, type RawStringPath } from './raw-strings.js';

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { JsonScanError, scanArrayElements, scanTopLevel, type ScannedObject } from './scan.js';
 import { isAscii } from './utf8.js';
+import type { RawStrings } from './raw-strings.js';
 
 /**
  * Texts up to this many bytes are parsed in one `JSON.parse`. V8 allocates a string over 128 KiB in its large-object
@@ -69,13 +70,9 @@ function valueOf(text: Text, start: number, end: number): unknown {
  * length: below PIECE_BYTES / 2 the text is one `JSON.stringify`, which for a ~2 KB request costs half the pieces.
  */
 export function stringifyToBuffer(value: unknown, encoding: 'latin1' | 'utf8', opts: { depth?: number; sizeHint?: number } = {}): Buffer {
-  const { depth = 3, sizeHint = Infinity } = opts;
-  if (sizeHint < PIECE_BYTES / 2) {
-    const text = JSON.stringify(value) as string | undefined;
-    if (text !== undefined) return Buffer.from(text, encoding);
-  }
-  const pieces: string[] = [];
-  writePieces(value, depth, pieces);
+  const { depth = 3 } = opts;
+  const pieces = textPieces(value, depth, opts.sizeHint ?? Infinity);
+  if (pieces.length === 1) return Buffer.from(pieces[0], encoding);
   let length = 0;
   const sizes = new Array<number>(pieces.length);
   for (let i = 0; i < pieces.length; i++) length += sizes[i] = encoding === 'latin1' ? pieces[i].length : Buffer.byteLength(pieces[i], 'utf8');
@@ -83,6 +80,26 @@ export function stringifyToBuffer(value: unknown, encoding: 'latin1' | 'utf8', o
   let at = 0;
   for (let i = 0; i < pieces.length; i++) at += out.write(pieces[i], at, sizes[i], encoding);
   return out;
+}
+
+/**
+ * The bytes of `value`, made from a request decoded with raw strings (raw-strings.ts; byte strings, so latin1), with
+ * each stand-in replaced by the client's bytes of its string. The text around them is small. Null when a stand-in was
+ * serialised into another string: the caller encodes `raw.expand(request)` instead.
+ */
+export function stringifyWithRawStrings(value: unknown, raw: RawStrings, depth = 3): Buffer | null {
+  return raw.splice(textPieces(value, depth, raw.skeletonBytes));
+}
+
+/** The JSON text of `value`: one string when `sizeHint` is small, else pieces (see `writePieces`). */
+function textPieces(value: unknown, depth: number, sizeHint: number): string[] {
+  if (sizeHint < PIECE_BYTES / 2) {
+    const text = JSON.stringify(value) as string | undefined;
+    if (text !== undefined) return [text];
+  }
+  const pieces: string[] = [];
+  writePieces(value, depth, pieces);
+  return pieces;
 }
 
 /** Appends the JSON text of `value` as pieces; false (nothing appended) where JSON.stringify gives undefined. */

@@ -396,6 +396,68 @@ export function scanArrayElements(buf: Uint8Array, options: ScanOptions = {}): A
   return new Scanner(asBuffer(buf), options.maxDepth ?? DEFAULT_MAX_DEPTH).elements();
 }
 
+/** The offset just past the closing quote of the string opening at `i`, in a buffer known to be valid JSON. */
+function stringEndInValid(b: Buffer, i: number): number {
+  // Short strings (keys, enums) end within a few bytes: a loop beats the native call there.
+  const stop = Math.min(i + 24, b.length);
+  let p = i + 1;
+  for (; p < stop; p++) {
+    const c = b[p];
+    if (c === QUOTE) return p + 1;
+    if (c === BACKSLASH) p++;
+  }
+  if (p >= stop && p < b.length) {
+    for (let q = b.indexOf(QUOTE, p); q >= 0; q = b.indexOf(QUOTE, q + 1)) {
+      let run = 0;
+      while (b[q - run - 1] === BACKSLASH) run++;
+      if (run % 2 === 0) return q + 1;
+    }
+  }
+  throw new JsonScanError(`Unterminated string starting at byte ${i}`, i);
+}
+
+/**
+ * The [start, end) spans (quotes included) of the string values of at least `minBytes` bytes that `wanted` accepts,
+ * in document order, as a flat list of start, end pairs, in a buffer already validated as JSON (by `scanTopLevel`,
+ * say): nothing is checked again, and strings are skipped with native searches for their closing quote. `wanted`
+ * sees the path to the string: `keys[l]` is, for each level `l < depth`, the offset of the member's key (its opening
+ * quote) when that level is an object, or -1 when it is an array.
+ */
+export function findStringValuesInValid(buf: Uint8Array, minBytes: number, wanted: (b: Buffer, keys: readonly number[], depth: number) => boolean): number[] {
+  const b = asBuffer(buf);
+  const len = b.length;
+  const out: number[] = [];
+  const kinds: number[] = [];
+  const keys: number[] = [];
+  let sp = 0;
+  // Whether the next string is a member's key: after `{` and after a comma inside an object.
+  let keyNext = false;
+  for (let i = 0; i < len; ) {
+    const c = b[i];
+    if (c === QUOTE) {
+      const start = i;
+      i = stringEndInValid(b, i);
+      if (keyNext) {
+        keys[sp - 1] = start;
+        keyNext = false;
+      } else if (i - start >= minBytes && wanted(b, keys, sp)) out.push(start, i);
+    } else if (c === LBRACE || c === LBRACKET) {
+      kinds[sp] = c === LBRACE ? IN_OBJECT : IN_ARRAY;
+      keys[sp++] = -1;
+      keyNext = c === LBRACE;
+      i++;
+    } else if (c === RBRACE || c === RBRACKET) {
+      sp--;
+      keyNext = false;
+      i++;
+    } else if (c === COMMA) {
+      keyNext = kinds[sp - 1] === IN_OBJECT;
+      i++;
+    } else i++;
+  }
+  return out;
+}
+
 /** `JSON.parse` of just this member's value bytes. */
 export function parseValue(buf: Uint8Array, span: MemberSpan): unknown {
   return JSON.parse(asBuffer(buf).toString('utf8', span.valueStart, span.valueEnd));

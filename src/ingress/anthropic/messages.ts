@@ -4,8 +4,7 @@ import { passthroughMessages } from '../../execution/anthropic-passthrough.js';
 import { CodecError } from '../../formats/canonical/codec.js';
 import type { Request as CanonicalRequest } from '../../formats/canonical/types.js';
 import { codecFor } from '../../formats/index.js';
-import { byteStringOf, decodableAsBytes, markByteStrings } from '../../formats/canonical/byte-strings.js';
-import { parseInPieces } from '../../formats/json-scan/index.js';
+import { byteStringOf, decodableAsBytes, markByteStrings, parseBodyToTranslate } from '../../formats/canonical/byte-strings.js';
 import { executionServices } from '../execute.js';
 import { routeAndExecute, type DecodeOptions } from '../route.js';
 import { takeExtensions } from '../extensions.js';
@@ -69,12 +68,15 @@ export async function handleMessages(svc: Services, ctx: RequestContext): Promis
  */
 export function decodeForTranslation(ctx: RequestContext, view: AnthropicRequestView, opts: DecodeOptions = {}): CanonicalRequest | null {
   const bytes = opts.bytes === true && decodableAsBytes(view.buf);
-  const body = parseInPieces(view.buf, bytes ? 'latin1' : 'utf8', view.scan) as Record<string, unknown>;
+  const { body, raw } = parseBodyToTranslate(view.buf, 'anthropic', bytes, view.scan);
   takeExtensions(body);
   if (body.metadata && typeof body.metadata === 'object') body.metadata = view.userId === null ? undefined : { user_id: bytes ? byteStringOf(view.userId) : view.userId };
   try {
     const req = codecFor('anthropic').decodeRequest(body);
-    return bytes && !markByteStrings(req) ? decodeForTranslation(ctx, view) : req;
+    if (!bytes) return req;
+    if (!markByteStrings(req)) return decodeForTranslation(ctx, view);
+    if (raw) req.rawStrings = raw;
+    return req;
   } catch (e) {
     if (e instanceof CodecError) {
       sendError(ctx, 400, e.message, { type: 'invalid_request_error' });

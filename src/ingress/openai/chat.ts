@@ -2,8 +2,7 @@ import type { Services } from '../../app-types.js';
 import { RequestValidationError } from '../../formats/anthropic/request.js';
 import { CodecError } from '../../formats/canonical/codec.js';
 import { codecFor } from '../../formats/index.js';
-import { decodableAsBytes, markByteStrings } from '../../formats/canonical/byte-strings.js';
-import { parseInPieces } from '../../formats/json-scan/index.js';
+import { decodableAsBytes, markByteStrings, parseBodyToTranslate } from '../../formats/canonical/byte-strings.js';
 import { passthroughChat, readOpenAIRequest, type OpenAIRequestView } from '../../execution/openai-passthrough.js';
 import { authenticate } from '../auth.js';
 import { BodyTooLargeError, readBody } from '../body.js';
@@ -45,12 +44,15 @@ export async function handleChatCompletions(svc: Services, ctx: RequestContext):
     extensions: view.extensions,
     decode: function decode(opts?: DecodeOptions): CanonicalRequest | null {
       const bytes = opts?.bytes === true && decodableAsBytes(buf);
-      const body = parseInPieces(buf, bytes ? 'latin1' : 'utf8') as Record<string, unknown>;
+      const { body, raw } = parseBodyToTranslate(buf, 'openai', bytes, view.scan);
       takeExtensions(body);
       delete body.metadata;
       try {
         const req = codecFor('openai').decodeRequest(body);
-        return bytes && !markByteStrings(req) ? decode() : req;
+        if (!bytes) return req;
+        if (!markByteStrings(req)) return decode();
+        if (raw) req.rawStrings = raw;
+        return req;
       } catch (e) {
         if (e instanceof CodecError) {
           sendError(ctx, 400, e.message, { type: 'invalid_request_error', param: e.param });
