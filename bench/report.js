@@ -198,7 +198,7 @@ export function buildReport({ cells, startup, opts, pinned, requests, notes, pee
     `- date: ${new Date().toISOString()}; the run took ${Math.round(elapsedMs / 1000)} s${opts.quick ? ' (--quick)' : ''}`,
     `- node ${process.version}, ${os.platform()} ${os.release()}; CPU: ${cpuModel()} (${os.cpus().length} cores)`,
     `- pinning: ${pinned ? 'yes (routers, floors and peers on cpu 0; simulators and load generator on cpu 1, via taskset)' : 'no (taskset or a second core is missing)'}`,
-    `- cells: paths ${t.paths.durationMs / 1000} s after a ${t.paths.warmupMs / 1000} s warm-up; records ${opts.recordsRounds} rounds of ${t.records.durationMs / 1000} s after ${t.records.warmupMs / 1000} s each, records off and on taking turns in each of two routers (SQLite, PostgreSQL), switched by SIGHUP; failover ${t.failover.durationMs / 1000} s after ${t.failover.warmupMs / 1000} s; startup load ${t.startup.durationMs / 1000} s per mode`,
+    `- cells: paths ${opts.pathRounds > 1 ? `${opts.pathRounds} rounds of ${t.paths.durationMs / 1000} s after ${t.paths.warmupMs / 1000} s each, the paths of a group taking turns (in alternating order)` : `${t.paths.durationMs / 1000} s after a ${t.paths.warmupMs / 1000} s warm-up`}; records ${opts.recordsRounds} rounds of ${t.records.durationMs / 1000} s after ${t.records.warmupMs / 1000} s each, records off and on taking turns in each of two routers (SQLite, PostgreSQL), switched by SIGHUP; failover ${t.failover.durationMs / 1000} s after ${t.failover.warmupMs / 1000} s; startup load ${t.startup.durationMs / 1000} s per mode`,
     `- bodies: ` +
       ([
         requests['anthropic→anthropic'] && `Anthropic ${sizes('anthropic→anthropic')}`,

@@ -114,9 +114,13 @@ function parseArgs(argv) {
   // More, shorter rounds: off and on of a pair are closer in time, and the median of 12 paired ratios moves less with
   // this VM's bursts than that of 8 (single rounds range from 0.5 to 1.4 on a noisy day).
   o.recordsRounds = o.quick ? 4 : 12;
+  // Paths cells are measured in rounds too (one in quick mode, which has no time for more): on a noisy day the VM's
+  // speed drifts by half within minutes, more than the ratios the targets compare.
+  o.pathRounds = o.quick ? 1 : 3;
   const s = (full, quick) => (o.duration ?? (o.quick ? quick : full)) * 1000;
   o.timing = {
-    paths: { durationMs: s(3, 1), warmupMs: o.quick ? 200 : 500 },
+    // Per round (see buildPlan): 3 rounds of 1 s (quick: one of 1 s).
+    paths: { durationMs: s(3, 1) / o.pathRounds, warmupMs: o.quick ? 200 : 500 },
     // Per round (see buildPlan): 12 rounds of 1 s (quick: 4 of 0.4 s) after the routers' common warm-up.
     records: { durationMs: s(12, 1.6) / o.recordsRounds, warmupMs: o.quick ? 100 : 300 },
     failover: { durationMs: s(5, 1), warmupMs: o.quick ? 200 : 1000 },
@@ -305,7 +309,13 @@ function buildPlan(opts, section) {
     for (const body of ['small', 'large']) {
       for (const stream of [false, true]) {
         for (const concurrency of opts.levels[stream ? 'stream' : 'json']) {
-          for (const via of GROUP) plan.push({ section: 'paths', via, body, stream, concurrency, records: 'sqlite' });
+          // Rounds, in alternating order, as for records: each cell's requests are spread over the whole group's
+          // time, so drift on this shared machine falls on all of its paths alike (merged afterwards).
+          for (let round = 0; round < opts.pathRounds; round++) {
+            for (const via of round % 2 === 0 ? GROUP : [...GROUP].reverse()) {
+              plan.push({ section: 'paths', via, body, stream, concurrency, records: 'sqlite', ...(opts.pathRounds > 1 && { round }) });
+            }
+          }
         }
       }
     }
@@ -574,7 +584,7 @@ const label = (c) => `${(c.via + (c.section === 'records' ? ` (${STORE_NAMES[c.s
  * One cell: warm-up, then a timed closed loop. CPU time of every process of the run and of each core, before and
  * after; the peak RSS of the process under test (VmHWM, reset before the cell; sampled RSS where it cannot be reset).
  */
-async function measureCell({ section, via, store, records, body, stream, concurrency, durationMs, warmupMs }, { pinned, procs, requests }) {
+async function measureCell({ section, via, store, records, body, stream, concurrency, round, durationMs, warmupMs }, { pinned, procs, requests }) {
   const name = targetOf({ section, via, store, records });
   const target = procs[name];
   const proxied = PATHS[via].target !== 'sim';
@@ -631,8 +641,8 @@ async function measureCell({ section, via, store, records, body, stream, concurr
     proxied,
     rps: (r.count / r.elapsedMs) * 1000,
     elapsedMs: r.elapsedMs,
-    // Kept (copied out of the load generator's big sample buffer) only for records rounds, which are merged later.
-    ...(section === 'records' && { latency: Float64Array.from(r.latency), ttfb: Float64Array.from(r.ttfb ?? []) }),
+    // Kept (copied out of the load generator's big sample buffer) only for rounds, which are merged later.
+    ...(round !== undefined && { latency: Float64Array.from(r.latency), ttfb: Float64Array.from(r.ttfb ?? []) }),
     p50: percentile(r.latency, 0.5),
     p90: percentile(r.latency, 0.9),
     p99: percentile(r.latency, 0.99),
@@ -657,13 +667,13 @@ async function measureCell({ section, via, store, records, body, stream, concurr
   };
 }
 
-/** Merges the rounds of each records cell (in place, where its first round was): one cell over all their requests. */
+/** Merges the rounds of each cell (in place, where its first round was): one cell over all their requests. */
 function mergeRounds(cells) {
   const first = new Map();
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i];
     if (c.round === undefined) continue;
-    const key = `${c.mode} ${c.concurrency} ${c.store} ${c.records}`;
+    const key = `${c.section} ${c.via} ${c.body} ${c.mode} ${c.concurrency} ${c.store} ${c.records}`;
     if (!first.has(key)) first.set(key, { at: i, parts: [] });
     first.get(key).parts.push(c);
   }

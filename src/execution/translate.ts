@@ -278,7 +278,8 @@ export async function executeTranslated(
         }
       }
 
-      const decoder = upstreamCodec.streamDecoder({ provider: provider.name, model, estimatedInput: estimated(opts, provider, model), toolNames });
+      // The estimate (a walk of the whole prompt) only when the upstream does not count the prompt before its answer.
+      const decoder = upstreamCodec.streamDecoder({ provider: provider.name, model, estimateInput: opts.estimateInput && (() => estimated(opts, provider, model)!), toolNames });
       const outcome = await relayTranslatedStream(ctx, resp, attemptStart, attempt, decoder, clientCodec.streamEncoder(encodeOpts), guard, win, () => arbiter.lost(me), svc.upstreamLimits?.eventBytes);
       attempt.durationMs = round(performance.now() - attemptStart);
       if (outcome === 'lost') {

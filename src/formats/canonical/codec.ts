@@ -85,7 +85,7 @@ export interface Codec {
    */
   decodeResponse(body: unknown, ctx: { provider: string; model: string; toolNames?: readonly string[] }): Response;
   encodeResponse(res: Response, opts: ClientEncodeOptions): unknown;
-  streamDecoder(ctx: { provider: string; model: string; estimatedInput?: Usage; toolNames?: readonly string[] }): StreamDecoder;
+  streamDecoder(ctx: { provider: string; model: string; estimateInput?: () => Usage; toolNames?: readonly string[] }): StreamDecoder;
   streamEncoder(opts: ClientEncodeOptions): StreamEncoder;
   /** The error body a client of this format expects. */
   encodeError(err: ErrorInfo, requestId: string): { status: number; body: unknown; headers?: Record<string, string> };

@@ -10,7 +10,8 @@ import { decodeUsage, hasTokenCounts } from './usage.js';
 export interface DecodeContext {
   provider: string;
   model: string;
-  estimatedInput?: Usage;
+  /** The prompt's estimated usage, asked for only when the first chunk carries no token counts. */
+  estimateInput?: () => Usage;
 }
 
 type BlockKind = 'text' | 'thinking' | 'tool_call' | 'opaque';
@@ -119,7 +120,7 @@ export class ResponseEvents {
   private start(body: Obj, meta: unknown, out: StreamEvent[]): void {
     this.started = true;
     // The start carries input counts only; output arrives with the finish.
-    this.startUsage = hasTokenCounts(meta) ? { ...decodeUsage(meta), output: 0, reasoning: 0 } : (this.ctx.estimatedInput ?? emptyUsage());
+    this.startUsage = hasTokenCounts(meta) ? { ...decodeUsage(meta), output: 0, reasoning: 0 } : (this.ctx.estimateInput?.() ?? emptyUsage());
     out.push({ type: 'start', id: strField(body, 'responseId') ?? mintResponseId(), model: this.ctx.model, usage: this.startUsage });
   }
 

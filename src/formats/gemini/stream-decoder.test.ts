@@ -237,7 +237,7 @@ describe('streamDecoder: broken and unusual streams', () => {
   });
 
   it('uses the estimate until the upstream counts input (zero counts are no count), and a usage-only final chunk', () => {
-    const d = new GeminiStreamDecoder({ ...ctx, estimatedInput: { input: 40, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 } });
+    const d = new GeminiStreamDecoder({ ...ctx, estimateInput: () => ({ input: 40, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }) });
     const events = [
       ...d.push(undefined, JSON.stringify({ ...JSON.parse(chunk([{ text: 'x' }])), usageMetadata: { promptTokenCount: 0, candidatesTokenCount: 0, totalTokenCount: 0 } })),
       ...d.push(undefined, chunk([{ text: 'y' }], { finishReason: 'STOP' })),

@@ -114,7 +114,7 @@ describe('recorded chunk streams', () => {
   });
 
   it('uses the estimated input when the upstream sends no usage', () => {
-    const d = openaiCodec.streamDecoder({ ...ctx, estimatedInput: { input: 1234, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 } });
+    const d = openaiCodec.streamDecoder({ ...ctx, estimateInput: () => ({ input: 1234, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }) });
     const events = [...sseData(fixtureText('openai--anthropic-fallback-tool-call.sse')).flatMap((p) => d.push(undefined, p)), ...d.end()];
     expect(events[0]).toMatchObject({ type: 'start', usage: { input: 1234 } });
     expect(events.at(-1)).toMatchObject({ type: 'finish', usage: { input: 1234, output: 0 } });

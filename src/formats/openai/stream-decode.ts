@@ -20,7 +20,8 @@ interface ToolState {
 }
 
 export interface OpenAIStreamContext extends DecodeContext {
-  estimatedInput?: Usage;
+  /** The prompt's estimated usage for the start event: OpenAI reports usage only at the end. */
+  estimateInput?: () => Usage;
 }
 
 /**
@@ -84,7 +85,7 @@ export class OpenAIStreamDecoder implements StreamDecoder {
   }
 
   private startUsage(): Usage {
-    return this.ctx.estimatedInput ? { ...this.ctx.estimatedInput } : emptyUsage();
+    return this.ctx.estimateInput?.() ?? emptyUsage();
   }
 
   private fail(error: ErrorInfo): StreamEvent[] {

@@ -45,8 +45,9 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private stopReason: StopReason | undefined;
   private stopSequence: string | null = null;
 
-  constructor(private readonly ctx: { provider: string; model: string; estimatedInput?: Usage }) {
-    this.usage = { ...(ctx.estimatedInput ?? emptyUsage()) };
+  /** `estimateInput`: asked for only when the upstream's message_start has no input token count. */
+  constructor(private readonly ctx: { provider: string; model: string; estimateInput?: () => Usage }) {
+    this.usage = emptyUsage();
   }
 
   push(event: string | undefined, data: string): StreamEvent[] {
@@ -97,7 +98,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     if (this.started) return this.fail('the upstream sent a second message_start');
     this.started = true;
     const m = isObject(message) ? message : {};
-    this.usage = applyUsage(this.usage, m.usage);
+    const counted = isObject(m.usage) && typeof m.usage.input_tokens === 'number';
+    this.usage = applyUsage(counted ? this.usage : (this.ctx.estimateInput?.() ?? this.usage), m.usage);
     return [
       {
         type: 'start',

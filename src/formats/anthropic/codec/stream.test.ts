@@ -246,11 +246,20 @@ describe('stream encoder', () => {
 describe('stream decoder', () => {
   const ctx = { provider: 'anthropic', model: 'claude-x' };
   const ev = (data: Record<string, unknown>) => ({ event: data.type as string, data: JSON.stringify(data) });
-  const run = (records: Array<{ event: string | undefined; data: string }>, estimatedInput?: Usage) => {
-    const dec = anthropicCodec.streamDecoder({ ...ctx, estimatedInput });
+  const run = (records: Array<{ event: string | undefined; data: string }>, estimateInput?: () => Usage) => {
+    const dec = anthropicCodec.streamDecoder({ ...ctx, estimateInput });
     return [...records.flatMap((r) => dec.push(r.event, r.data)), ...dec.end()];
   };
   const msgStart = (u: Record<string, unknown> = { input_tokens: 10, output_tokens: 1 }) => ev({ type: 'message_start', message: { id: 'msg_1', model: 'claude-x', content: [], usage: u } });
+
+  it('estimates the prompt only when message_start does not count it', () => {
+    let asked = 0;
+    const estimate = () => (asked++, usage({ input: 77 }));
+    expect(run([msgStart(), ev({ type: 'message_stop' })], estimate)[0]).toMatchObject({ type: 'start', usage: usage({ input: 10, output: 1 }) });
+    expect(asked).toBe(0);
+    expect(run([msgStart({ output_tokens: 1 }), ev({ type: 'message_stop' })], estimate)[0]).toMatchObject({ type: 'start', usage: usage({ input: 77, output: 1 }) });
+    expect(asked).toBe(1);
+  });
 
   it('maps an error event to a canonical error and stops', () => {
     const out = run([msgStart(), ev({ type: 'ping' }), ev({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }), ev({ type: 'message_stop' })]);
@@ -292,7 +301,7 @@ describe('stream decoder', () => {
         ev({ type: 'message_delta', delta: {}, usage: { output_tokens: 8 } }),
         ev({ type: 'message_stop' }),
       ],
-      usage({ input: 250 }),
+      () => usage({ input: 250 }),
     );
     expect(out[0]).toMatchObject({ type: 'start', usage: usage({ input: 250, output: 1 }) });
     expect(out.at(-1)).toEqual({ type: 'finish', stopReason: 'end_turn', stopSequence: null, usage: usage({ input: 300, output: 8, cacheRead: 20, reasoning: 2 }) });
