@@ -116,6 +116,21 @@ describe('extractRawStrings', () => {
     expect(out.equals(src)).toBe(true);
   });
 
+  it('expands remembered texts again, and never mistakes a text for one that samples the same', () => {
+    const first = `Start ${long('a')}`;
+    // Same length, same start, middle and end: only a byte in between differs.
+    const twin = first.slice(0, 100) + 'b' + first.slice(101);
+    const expanded = (content: string) => {
+      const { skeleton, raw } = extractRawStrings(buf({ messages: [{ role: 'user', content }] }), RAW_STRING_PATHS.anthropic)!;
+      return raw.expand(JSON.parse(skeleton.toString('latin1')) as { messages: Array<{ content: string }> }).messages[0].content;
+    };
+    const a = expanded(first);
+    expect(a).toBe(first);
+    expect(expanded(first)).toBe(a);
+    expect(expanded(twin)).toBe(twin);
+    expect(expanded(first)).toBe(first);
+  });
+
   it('is left out of a JSON dump of the request', () => {
     const { raw } = extractRawStrings(buf({ messages: [{ role: 'user', content: long('q') }] }), RAW_STRING_PATHS.anthropic)!;
     expect(JSON.stringify({ a: 1, rawStrings: raw })).toBe('{"a":1}');
