@@ -101,8 +101,7 @@ function upstreamBytesRaw(client: WireFormat, upstream: WireFormat, buf: Buffer)
   // No text qualified (all whitespace, or led by what may be): the request is translated from byte strings alone.
   if (!extracted) return upstreamBytes(client, upstream, buf, true);
   const req: Request = codecFor(client).decodeRequest(JSON.parse(extracted.skeleton.toString('latin1')));
-  expect(markByteStrings(req)).toBe(true);
-  req.rawStrings = extracted.raw;
+  expect(markByteStrings(req, extracted.raw)).toBe(true);
   const spliced = stringifyWithRawStrings(codecFor(upstream).encodeRequest(req, { provider: upstream, model: 'target-model', quirks: {} }), extracted.raw);
   expect(spliced).not.toBeNull();
   return spliced!;

@@ -50,11 +50,13 @@ export function byteStringOf(text: string): string {
  * Marks a request decoded from byte strings. Refuses (false) when a tool name or tool call id is not ASCII: encoders
  * shorten and hash those (OpenAI's 64-char names, 40-char ids) and decoders match the upstream's names against the
  * request's, which would differ between bytes and text; such a request is decoded as text instead.
+ * `raw`: the raw strings its body was parsed with, attached along with the mark.
  */
-export function markByteStrings(req: Request): boolean {
+export function markByteStrings(req: Request, raw?: RawStrings): boolean {
   if (req.tools?.some((t) => !isAscii(t.name))) return false;
   for (const m of req.messages) if (!asciiIds(m.content)) return false;
   req.byteStrings = true;
+  if (raw) req.rawStrings = raw;
   return true;
 }
 
@@ -69,7 +71,7 @@ function asciiIds(blocks: readonly ContentBlock[]): boolean {
 /**
  * The JSON body of a request to translate, which the ingress has already validated (`top`: its top-level scan). As
  * text (UTF-8) unless `bytes`; with `bytes`, as byte strings whose long texts stay raw (json-scan/raw-strings.ts):
- * `raw` goes on the decoded request (`rawStrings`) once `markByteStrings` accepts it.
+ * `raw` goes on the decoded request through `markByteStrings(request, raw)`.
  */
 export function parseBodyToTranslate(buf: Buffer, format: 'anthropic' | 'openai', bytes: boolean, top: ScannedObject): { body: Record<string, unknown>; raw?: RawStrings } {
   if (!bytes) return { body: parseInPieces(buf, 'utf8', top) as Record<string, unknown> };

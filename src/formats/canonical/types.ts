@@ -165,8 +165,8 @@ export interface Request {
   byteStrings?: boolean;
   /**
    * With `byteStrings`: the long texts are stand-ins for the client's bytes (json-scan/raw-strings.ts). Encoders move
-   * them like any text; the upstream body is serialised with `stringifyToBuffer(…, { raw })`, and whatever needs the
-   * texts themselves (a token estimate) reads `rawStrings.expand(request)`.
+   * them like any text; the upstream body is serialised with `stringifyWithRawStrings`, and whatever needs the texts
+   * themselves (a token estimate) reads `rawStrings.expand(request)`.
    */
   rawStrings?: RawStrings;
 }

@@ -17,4 +17,4 @@ export {
 export { parseInPieces, stringifyToBuffer, stringifyWithRawStrings } from './pieces.js';
 export { spliceMembers, type Edit, type SplicedBody } from './splice.js';
 export { isAscii, isValidUtf8 } from './utf8.js';
-export { extractRawStrings, RawStrings, RAW_STRING_MIN_BYTES, RAW_STRING_PATHS, type RawStringPath } from './raw-strings.js';
+export { extractRawStrings, RawStrings, RAW_STRING_PATHS, type RawStringPath } from './raw-strings.js';

@@ -53,7 +53,7 @@ export class RawStrings {
   }
 
   /** The string value of stand-in `n`, decoded (latin1: a byte string, like the rest of such a request). */
-  valueOf(n: number): string {
+  textOf(n: number): string {
     return decodedTexts.get(this.buf, this.spans[2 * n], this.spans[2 * n + 1]);
   }
 
@@ -68,7 +68,7 @@ export class RawStrings {
       const end = s.indexOf('\u0000', digitsStart);
       const n = Number(s.slice(digitsStart, end));
       if (end < 0 || !Number.isInteger(n) || n < 0 || n >= this.count) throw new Error('raw strings: a damaged stand-in');
-      out += s.slice(from, at) + this.valueOf(n);
+      out += s.slice(from, at) + this.textOf(n);
       from = end + 1;
       at = s.indexOf(STAND_IN, from);
     }

@@ -73,10 +73,7 @@ export function decodeForTranslation(ctx: RequestContext, view: AnthropicRequest
   if (body.metadata && typeof body.metadata === 'object') body.metadata = view.userId === null ? undefined : { user_id: bytes ? byteStringOf(view.userId) : view.userId };
   try {
     const req = codecFor('anthropic').decodeRequest(body);
-    if (!bytes) return req;
-    if (!markByteStrings(req)) return decodeForTranslation(ctx, view);
-    if (raw) req.rawStrings = raw;
-    return req;
+    return bytes && !markByteStrings(req, raw) ? decodeForTranslation(ctx, view) : req;
   } catch (e) {
     if (e instanceof CodecError) {
       sendError(ctx, 400, e.message, { type: 'invalid_request_error' });

@@ -49,10 +49,7 @@ export async function handleChatCompletions(svc: Services, ctx: RequestContext):
       delete body.metadata;
       try {
         const req = codecFor('openai').decodeRequest(body);
-        if (!bytes) return req;
-        if (!markByteStrings(req)) return decode();
-        if (raw) req.rawStrings = raw;
-        return req;
+        return bytes && !markByteStrings(req, raw) ? decode() : req;
       } catch (e) {
         if (e instanceof CodecError) {
           sendError(ctx, 400, e.message, { type: 'invalid_request_error', param: e.param });
