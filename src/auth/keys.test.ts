@@ -63,4 +63,40 @@ describe('KeyRing.authenticate', () => {
       await store.close();
     }
   });
+
+  it('a key that has authenticated before fails once it is revoked', async () => {
+    const store = new SqliteStore(':memory:');
+    const a = await createClientKey(store, 'a');
+    const b = await createClientKey(store, 'b');
+    const ring = await KeyRing.open(store, generateKey());
+    try {
+      for (let i = 0; i < 3; i++) expect(ring.authenticate(a.key)?.id).toBe(a.record.id);
+      expect(ring.authenticate(b.key)?.id).toBe(b.record.id);
+      ring.noteRevoked((await store.revokeKey(a.record.id))!);
+      expect(ring.authenticate(a.key)).toBeNull();
+      // Revoked without this ring being told (another instance, the CLI): seen at its next reload.
+      await store.revokeKey(b.record.id);
+      expect(ring.authenticate(b.key)?.id).toBe(b.record.id);
+      await ring.reload();
+      expect(ring.authenticate(b.key)).toBeNull();
+    } finally {
+      ring.close();
+      await store.close();
+    }
+  });
+
+  it('a key that failed authenticates once it exists', async () => {
+    const store = new SqliteStore(':memory:');
+    const ring = await KeyRing.open(store, undefined);
+    try {
+      const late = generateKey();
+      expect(ring.authenticate(late)).toBeNull();
+      const record = await store.insertKey({ name: 'late', hash: hashKey(await store.secret(), late), prefix: 'sk-sy-', permissions: [], source: 'cli', limits: null });
+      ring.noteCreated(record);
+      expect(ring.authenticate(late)?.id).toBe(record.id);
+    } finally {
+      ring.close();
+      await store.close();
+    }
+  });
 });

@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { TimeoutsConfig } from '../config/index.js';
@@ -13,7 +12,7 @@ import { sendError, sendJson } from '../ingress/respond.js';
 import type { Candidate } from '../routing/resolve.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { RemoteFetchOptions } from '../providers/remote-fetch/index.js';
-import { authHeaders, upstreamUrl, type UpstreamAgents } from '../providers/upstream.js';
+import { authHeaders, sendUpstream, upstreamPath, type UpstreamAgents } from '../providers/upstream.js';
 import { emptyUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus, upstreamAuthMessage } from './attempt.js';
 import { openGate, settleGate, skippedAttempt } from './gate.js';
@@ -111,13 +110,7 @@ export async function passthroughMessages(
 
       let resp: Dispatcher.ResponseData;
       try {
-        resp = await request(upstreamUrl(provider, op, model, query), {
-          method: 'POST',
-          headers,
-          body: upstreamPayload(body),
-          dispatcher: svc.agents.for(provider),
-          signal: guard.signal,
-        });
+        resp = await sendUpstream(svc.agents.for(provider), provider, upstreamPath(provider, op, model, query), { method: 'POST', headers, body: upstreamPayload(body), signal: guard.signal });
       } catch (err) {
         guard.dispose();
         const failure = classifyTransportError(err, provider.name);

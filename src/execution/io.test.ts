@@ -1,7 +1,7 @@
 import http, { type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { JOIN_BODY_LIMIT, upstreamPayload, writeBatch } from './io.js';
+import { JOIN_BODY_LIMIT, joinPieces, upstreamPayload, writeBatch } from './io.js';
 
 /**
  * A real response to a client that reads nothing until told to: every write past the socket buffers pushes back, so
@@ -35,6 +35,35 @@ async function slowClient(): Promise<{ res: ServerResponse; read: () => void; cl
 }
 
 describe('writeBatch', () => {
+  it('joins strings (as UTF-8) and buffers in order', () => {
+    const pieces = ['event: a\ndata: {"t":"héllo ✓ 𝄞"}\n\n', Buffer.from('event: b\ndata: {}\n\n'), '', Buffer.alloc(0), 'x'];
+    const joined = joinPieces(pieces);
+    expect(joined.toString('utf8')).toBe(pieces.map((p) => p.toString()).join(''));
+    expect(joined.length).toBe(pieces.reduce((n, p) => n + Buffer.byteLength(p), 0));
+  });
+
+  it('sends a batch as one chunk of the chunked encoding', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      void writeBatch(res, ['event: a\ndata: {}\n\n', Buffer.from('event: b\ndata: {}\n\n'), 'event: c\ndata: {}\n\n']).then(() => res.end());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n'));
+        let text = '';
+        socket.on('data', (d) => (text += d.toString('latin1')));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+      const sizes = [...body.matchAll(/(?:^|\r\n)([0-9a-f]+)\r\n/g)].map((m) => parseInt(m[1], 16));
+      expect(sizes).toEqual([3 * 'event: a\ndata: {}\n\n'.length, 0]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('waits for the client at each push-back without leaving listeners behind', async () => {
     const c = await slowClient();
     try {

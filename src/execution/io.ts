@@ -48,17 +48,25 @@ export async function readLimited(body: Dispatcher.ResponseData['body'], limit: 
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }
 
-/** Writes pieces to the client in one corked batch and waits for the socket to drain when it pushes back. */
+/**
+ * Writes pieces (strings as UTF-8) to the client as one write and waits for the socket to drain when it pushes back.
+ * One write is one chunk of the chunked encoding: a write per piece, even corked, framed each of a small stream's ~12
+ * events on its own and cost ~20 µs of its time to first byte at c=1.
+ */
 export async function writeBatch(res: ServerResponse, pieces: Array<Buffer | string>): Promise<void> {
   if (pieces.length === 0) return;
-  let ok = true;
-  if (pieces.length === 1) ok = res.write(pieces[0]);
-  else {
-    res.cork();
-    for (const piece of pieces) ok = res.write(piece) && ok;
-    res.uncork();
-  }
+  const ok = res.write(pieces.length === 1 ? pieces[0] : joinPieces(pieces));
   if (!ok && !res.destroyed) await writable(res);
+}
+
+/** The pieces as one buffer, strings encoded as UTF-8. */
+export function joinPieces(pieces: Array<Buffer | string>): Buffer {
+  let size = 0;
+  for (const p of pieces) size += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const p of pieces) at += typeof p === 'string' ? out.write(p, at) : p.copy(out, at);
+  return out;
 }
 
 /**

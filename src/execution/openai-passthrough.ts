@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { checkRequestBody, EXTENSION_FIELDS, MAX_MODEL_LENGTH, RequestValidationError } from '../formats/anthropic/request.js';
 import { JsonScanError, parseValue, scanTopLevel, spliceMembers, valueKind, type Edit, type ScannedObject } from '../formats/json-scan/index.js';
 import { decodeUsage } from '../formats/openai/index.js';
@@ -6,7 +6,7 @@ import { SseSplitter, type SseEvent } from '../formats/sse/index.js';
 import type { RequestContext } from '../ingress/context.js';
 import { openaiErrorBody, sendError, sendJson } from '../ingress/respond.js';
 import type { Candidate } from '../routing/resolve.js';
-import { authHeaders, upstreamUrl } from '../providers/upstream.js';
+import { authHeaders, sendUpstream, upstreamPath } from '../providers/upstream.js';
 import type { TokenUsage } from '../telemetry/record.js';
 import type { ExecutionServices } from './anthropic-passthrough.js';
 import { classifyTransportError, isFailoverStatus, upstreamAuthMessage } from './attempt.js';
@@ -133,7 +133,7 @@ export async function passthroughChat(svc: ExecutionServices, ctx: RequestContex
       const guard = new AttemptGuard([signal], resolveTimeouts(svc.timeouts, provider.timeouts, ctx.limits), view.stream);
       let resp: Dispatcher.ResponseData;
       try {
-        resp = await request(upstreamUrl(provider, 'chat', model), { method: 'POST', headers, body: upstreamPayload(body), dispatcher: svc.agents.for(provider), signal: guard.signal });
+        resp = await sendUpstream(svc.agents.for(provider), provider, upstreamPath(provider, 'chat', model), { method: 'POST', headers, body: upstreamPayload(body), signal: guard.signal });
       } catch (err) {
         guard.dispose();
         const failure = classifyTransportError(err, provider.name);

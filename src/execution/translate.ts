@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Request as CanonicalRequest, StreamEvent, Usage } from '../formats/canonical/types.js';
 import type { ClientEncodeOptions, UpstreamTarget } from '../formats/canonical/codec.js';
 import { codecFor } from '../formats/index.js';
@@ -7,7 +7,7 @@ import { SseSplitter } from '../formats/sse/index.js';
 import type { RequestContext } from '../ingress/context.js';
 import { sendJson } from '../ingress/respond.js';
 import type { Candidate } from '../routing/resolve.js';
-import { authHeaders, upstreamUrl } from '../providers/upstream.js';
+import { authHeaders, sendUpstream, upstreamPath } from '../providers/upstream.js';
 import type { Provider } from '../providers/registry.js';
 import { emptyUsage as emptyRecordUsage, type TokenUsage } from '../telemetry/record.js';
 import { classifyTransportError, isFailoverStatus, upstreamAuthMessage } from './attempt.js';
@@ -41,7 +41,7 @@ function toRecordUsage(u: Usage): TokenUsage {
   return out;
 }
 
-function upstreamRequest(ctx: RequestContext, provider: Provider, model: string, stream: boolean): { url: string; headers: Record<string, string> } {
+function upstreamRequest(ctx: RequestContext, provider: Provider, model: string, stream: boolean): { path: string; headers: Record<string, string> } {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', ...provider.headers };
   switch (provider.format) {
     case 'anthropic': {
@@ -49,12 +49,12 @@ function upstreamRequest(ctx: RequestContext, provider: Provider, model: string,
       // An Anthropic client's betas still apply when its request reaches an Anthropic upstream through the canonical form.
       const beta = ctx.api === 'anthropic' ? ctx.req.headers['anthropic-beta'] : undefined;
       if (beta) headers['anthropic-beta'] = Array.isArray(beta) ? beta.join(',') : beta;
-      return { url: upstreamUrl(provider, 'messages', model), headers };
+      return { path: upstreamPath(provider, 'messages', model), headers };
     }
     case 'openai':
-      return { url: upstreamUrl(provider, 'chat', model), headers };
+      return { path: upstreamPath(provider, 'chat', model), headers };
     case 'gemini':
-      return { url: upstreamUrl(provider, stream ? 'stream_generate' : 'generate', model), headers };
+      return { path: upstreamPath(provider, stream ? 'stream_generate' : 'generate', model), headers };
   }
 }
 
@@ -178,7 +178,7 @@ export async function executeTranslated(
       arbiter.leave(me);
       return { kind: 'failed', retryable: true, respond: clientError(400, 'invalid_request', `The request cannot be translated for provider ${provider.name}: ${(e as Error).message}`, 'translation_error', {}, true) };
     }
-    const { url, headers } = upstreamRequest(ctx, provider, model, req.stream);
+    const { path: upstreamAt, headers } = upstreamRequest(ctx, provider, model, req.stream);
     authHeaders(provider, gate.key, headers);
     if (ctx.overheadMs === null) ctx.overheadMs = ctx.elapsed();
     const guard = new AttemptGuard([signal, raceAbort], resolveTimeouts(svc.timeouts, provider.timeouts, ctx.limits), req.stream);
@@ -186,7 +186,7 @@ export async function executeTranslated(
     try {
       let resp: Dispatcher.ResponseData;
       try {
-        resp = await request(url, { method: 'POST', headers, body, dispatcher: svc.agents.for(provider), signal: guard.signal });
+        resp = await sendUpstream(svc.agents.for(provider), provider, upstreamAt, { method: 'POST', headers, body, signal: guard.signal });
       } catch (err) {
         if (arbiter.lost(me)) {
           lostRecord();

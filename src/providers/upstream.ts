@@ -20,25 +20,49 @@ export function createUpstreamAgent(opts: { connectTimeoutMs: number; connection
 
 export type UpstreamOp = 'messages' | 'count_tokens' | 'models' | 'chat' | 'generate' | 'stream_generate' | 'gemini_count_tokens';
 
-/** The provider URL for an operation, following each vendor SDK's base URL convention (SPEC section 8). */
-export function upstreamUrl(provider: Provider, op: UpstreamOp, model?: string, query?: string): string {
-  const base = provider.baseUrl;
+/**
+ * The path of an operation under the provider's base URL, following each vendor SDK's base URL convention (SPEC
+ * section 8). `query` is the caller's own query string, passed on as it came (Anthropic passthrough).
+ */
+export function upstreamPath(provider: Provider, op: UpstreamOp, model?: string, query?: string): string {
   switch (op) {
     case 'messages':
-      return `${base}/v1/messages${query ?? ''}`;
+      return `/v1/messages${query ?? ''}`;
     case 'count_tokens':
-      return `${base}/v1/messages/count_tokens${query ?? ''}`;
+      return `/v1/messages/count_tokens${query ?? ''}`;
     case 'models':
-      return provider.format === 'anthropic' ? `${base}/v1/models` : provider.format === 'gemini' ? `${base}/v1beta/models` : `${base}/models`;
+      return provider.format === 'anthropic' ? '/v1/models' : provider.format === 'gemini' ? '/v1beta/models' : '/models';
     case 'chat':
-      return `${base}/chat/completions`;
+      return '/chat/completions';
     case 'generate':
-      return `${base}/v1beta/models/${encodeURIComponent(model ?? '')}:generateContent`;
+      return `/v1beta/models/${encodeURIComponent(model ?? '')}:generateContent`;
     case 'stream_generate':
-      return `${base}/v1beta/models/${encodeURIComponent(model ?? '')}:streamGenerateContent?alt=sse`;
+      return `/v1beta/models/${encodeURIComponent(model ?? '')}:streamGenerateContent?alt=sse`;
     case 'gemini_count_tokens':
-      return `${base}/v1beta/models/${encodeURIComponent(model ?? '')}:countTokens`;
+      return `/v1beta/models/${encodeURIComponent(model ?? '')}:countTokens`;
   }
+}
+
+/** Each provider's base URL split into origin and path, once. */
+const bases = new WeakMap<Provider, { origin: string; path: string }>();
+
+function baseOf(provider: Provider): { origin: string; path: string } {
+  let base = bases.get(provider);
+  if (!base) {
+    const u = new URL(provider.baseUrl);
+    base = { origin: u.origin, path: u.pathname === '/' ? '' : u.pathname.replace(/\/+$/, '') };
+    bases.set(provider, base);
+  }
+  return base;
+}
+
+/**
+ * Sends one request to `provider` at `path` (from `upstreamPath`). The dispatcher gets origin and path as they are:
+ * undici's `request(url)` would parse the URL again on every call, ~30 µs of a small request's latency here.
+ */
+export function sendUpstream(dispatcher: Dispatcher, provider: Provider, path: string, opts: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>): Promise<Dispatcher.ResponseData> {
+  const base = baseOf(provider);
+  return dispatcher.request({ ...opts, origin: base.origin, path: base.path + path });
 }
 
 /** Adds the provider's auth header for the given key. */
