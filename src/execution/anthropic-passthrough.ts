@@ -253,7 +253,8 @@ async function relayStream(ctx: RequestContext, resp: Dispatcher.ResponseData, a
   const splitter = new SseSplitter({ maxEventBytes });
   let pendingBytes = 0;
   const usage = emptyUsage();
-  let heldDelta: SseEvent | null = null;
+  /** The last message_delta, held until message_stop shows it is the last, with its data as parsed for the usage. */
+  let heldDelta: { event: SseEvent; data: Record<string, unknown> } | null = null;
   let sawStop = false;
   let sawDelta = false;
   let committed = false;
@@ -267,8 +268,7 @@ async function relayStream(ctx: RequestContext, resp: Dispatcher.ResponseData, a
     ctx.status = 200;
   };
 
-  const withMetadata = (ev: SseEvent): string => {
-    const data = JSON.parse(ev.data) as Record<string, unknown>;
+  const withMetadata = ({ event: ev, data }: { event: SseEvent; data: Record<string, unknown> }): string => {
     attempt.durationMs = round(performance.now() - attemptStart);
     data.metadata = responseMetadata(ctx);
     return encodeEvent(ev.event, JSON.stringify(data));
@@ -277,7 +277,7 @@ async function relayStream(ctx: RequestContext, resp: Dispatcher.ResponseData, a
   const handle = (ev: SseEvent, out: Array<Buffer | string>): void => {
     const type = ev.event;
     if (heldDelta && type !== 'message_stop') {
-      out.push(heldDelta.raw);
+      out.push(heldDelta.event.raw);
       heldDelta = null;
     }
     if (type !== undefined && CONTENT_EVENTS.has(type)) {
@@ -306,7 +306,7 @@ async function relayStream(ctx: RequestContext, resp: Dispatcher.ResponseData, a
         readAnthropicUsage(data.usage, usage);
         if (data.delta?.stop_reason) ctx.stopReason = data.delta.stop_reason;
         sawDelta = true;
-        heldDelta = ev;
+        heldDelta = { event: ev, data };
         return;
       }
       case 'message_stop':
