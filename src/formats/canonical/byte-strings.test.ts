@@ -1,14 +1,36 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codecFor } from '../index.js';
-import { extractRawStrings, RAW_STRING_PATHS, stringifyWithRawStrings } from '../json-scan/index.js';
+import { extractRawStrings, RAW_STRING_PATHS, scanTopLevel, stringifyWithRawStrings } from '../json-scan/index.js';
 import { estimateInputTokens } from '../tokens/index.js';
 import { byteStringOf, decodableAsBytes, isAscii, markByteStrings, textOf } from './byte-strings.js';
 import type { Request, WireFormat } from './types.js';
 
 const body = (json: string) => Buffer.from(json, 'utf8');
 
+/** JSON of `value` with the letters and non-ASCII chars of its strings escaped as \\uXXXX where `pick` says so (UTF-16 units). */
+function escapedJson(value: unknown, pick: (code: number) => boolean): string {
+  const escape = (c: string) => (pick(c.charCodeAt(0)) ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c);
+  // Inside string tokens only (keys and values); an existing escape is left as it is.
+  return JSON.stringify(value).replace(/"(?:[^"\\]|\\.)*"/g, (str) => str.replace(/\\.|[^\x00-\x7f]|[a-z]/g, (c) => (c.length === 1 ? escape(c) : c)));
+}
+
 describe('decodableAsBytes', () => {
+  it("gives the same answer from the body's scan as from reading the body (property)", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.integer({ min: 0, max: 3 }), (v, key, mode) => {
+        const text = escapedJson({ [key]: v, k: key }, (code) => (mode === 0 ? false : mode === 1 ? true : mode === 2 ? code < 0x80 : code % 2 === 0));
+        const buf = body(text);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify({ [key]: v, k: key })));
+        expect(decodableAsBytes(buf, scanTopLevel(buf))).toBe(decodableAsBytes(buf));
+      }),
+      { numRuns: 500 },
+    );
+    for (const json of ['{"a":"\\u0041\\u007f\\u007F"}', '{"a":"\\u0080"}', '{"\\u00e9":1}', '{"a":[{"b":{"\\u00FF":"\\uFFFF"}}]}', '{"p":"C:\\\\u00e9"}', '{"a":"\\u0100"}', '{"a":"\\u1000"}']) {
+      expect(decodableAsBytes(body(json), scanTopLevel(body(json))), json).toBe(decodableAsBytes(body(json)));
+    }
+  });
+
   it('accepts raw UTF-8 text and escapes of ASCII chars', () => {
     expect(decodableAsBytes(body(JSON.stringify({ text: 'naïve → 日本語 🎉', ansi: '\u001b[0m', nl: 'a\nb' })))).toBe(true);
     expect(decodableAsBytes(body('{"a":"\\u0041\\u007f"}'))).toBe(true);

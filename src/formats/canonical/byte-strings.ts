@@ -23,8 +23,11 @@ const HEX4 = /^[0-9a-fA-F]{4}$/;
  * True when decoding `buf` as latin1 keeps every string's bytes: no `\uXXXX` escape names a char ≥ U+0080 (that
  * char would be written back as one latin1 byte, not as its UTF-8 sequence). JSON.stringify only escapes control
  * chars, so bodies from JavaScript clients never have such escapes; clients that escape all non-ASCII text do.
+ * `scan`, the body's top-level scan (`scanTopLevel` of all of `buf`), answers without reading the body again.
  */
-export function decodableAsBytes(buf: Buffer): boolean {
+export function decodableAsBytes(buf: Buffer, scan?: ScannedObject): boolean {
+  // The validating scan of the whole body saw every escape already.
+  if (scan) return !scan.nonAsciiEscape;
   for (let i = buf.indexOf(ESCAPE_U); i !== -1; i = buf.indexOf(ESCAPE_U, i + 2)) {
     let run = 0;
     while (i - run - 1 >= 0 && buf[i - run - 1] === BACKSLASH) run++;

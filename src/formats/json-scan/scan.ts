@@ -25,6 +25,11 @@ export interface ScannedObject {
   get(key: string): MemberSpan | undefined;
   openBrace: number;
   closeBrace: number;
+  /**
+   * Whether a `\uXXXX` escape anywhere in the scanned text (keys included, at any depth) names a char at or above
+   * U+0080: the text then does not decode as byte strings (canonical/byte-strings.ts).
+   */
+  nonAsciiEscape: boolean;
 }
 
 export interface ScanOptions {
@@ -68,6 +73,9 @@ for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
 /** 1 for hex digits. */
 const HEX = new Uint8Array(256);
 for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+/** Each hex digit's value. */
+const HEX_VALUE = new Uint8Array(256);
+for (const c of '0123456789abcdef') HEX_VALUE[c.charCodeAt(0)] = HEX_VALUE[c.toUpperCase().charCodeAt(0)] = parseInt(c, 16);
 
 /** A zero-copy `Buffer` view of any `Uint8Array`. */
 export function asBuffer(buf: Uint8Array): Buffer {
@@ -80,6 +88,7 @@ class ScannedObjectImpl implements ScannedObject {
     readonly members: MemberSpan[],
     readonly openBrace: number,
     readonly closeBrace: number,
+    readonly nonAsciiEscape: boolean,
   ) {}
 
   get(key: string): MemberSpan | undefined {
@@ -116,6 +125,8 @@ class Scanner {
   private readonly stack: number[] = [];
   /** Set by `skipString`: whether the string just skipped contained a backslash. */
   private escaped = false;
+  /** A `\u` escape of a char >= U+0080 was seen (see ScannedObject.nonAsciiEscape). */
+  private nonAsciiEscape = false;
 
   constructor(b: Buffer, maxDepth: number) {
     this.b = b;
@@ -198,6 +209,8 @@ class Scanner {
             throw new JsonScanError(`Bad Unicode escape at byte ${k}`, k);
           }
         }
+        // >= 0x0080: the first two hex digits are not both 0, or the third is 8-f.
+        if (b[k + 2] !== ZERO || b[k + 3] !== ZERO || HEX_VALUE[b[k + 4]] >= 8) this.nonAsciiEscape = true;
         p = k + 6;
       } else if (SIMPLE_ESCAPE[e] === 1) {
         p = k + 2;
@@ -371,7 +384,7 @@ class Scanner {
     }
     i = this.skipWs(closeBrace + 1);
     if (i < this.len) this.fail(i);
-    return new ScannedObjectImpl(members, openBrace, closeBrace);
+    return new ScannedObjectImpl(members, openBrace, closeBrace, this.nonAsciiEscape);
   }
 }
 

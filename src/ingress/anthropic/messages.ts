@@ -67,7 +67,7 @@ export async function handleMessages(svc: Services, ctx: RequestContext): Promis
  * strings are byte strings when the body allows (see byte-strings.ts): for a request only translated, never read.
  */
 export function decodeForTranslation(ctx: RequestContext, view: AnthropicRequestView, opts: DecodeOptions = {}): CanonicalRequest | null {
-  const bytes = opts.bytes === true && decodableAsBytes(view.buf);
+  const bytes = opts.bytes === true && decodableAsBytes(view.buf, view.scan);
   const { body, raw } = parseBodyToTranslate(view.buf, 'anthropic', bytes, view.scan);
   takeExtensions(body);
   if (body.metadata && typeof body.metadata === 'object') body.metadata = view.userId === null ? undefined : { user_id: bytes ? byteStringOf(view.userId) : view.userId };

@@ -43,7 +43,7 @@ export async function handleChatCompletions(svc: Services, ctx: RequestContext):
     model: view.model,
     extensions: view.extensions,
     decode: function decode(opts?: DecodeOptions): CanonicalRequest | null {
-      const bytes = opts?.bytes === true && decodableAsBytes(buf);
+      const bytes = opts?.bytes === true && decodableAsBytes(buf, view.scan);
       const { body, raw } = parseBodyToTranslate(buf, 'openai', bytes, view.scan);
       takeExtensions(body);
       delete body.metadata;
