@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Request as CanonicalRequest, StreamEvent, Usage } from '../formats/canonical/types.js';
 import type { ClientEncodeOptions, UpstreamTarget } from '../formats/canonical/codec.js';
 import { codecFor } from '../formats/index.js';
-import { stringifyToBuffer, stringifyWithRawStrings } from '../formats/json-scan/index.js';
+import { isDeeplyFrozen, MemberTexts, stringifyToBuffer, stringifyWithRawStrings } from '../formats/json-scan/index.js';
 import { SseSplitter } from '../formats/sse/index.js';
 import type { RequestContext } from '../ingress/context.js';
 import { sendJson } from '../ingress/respond.js';
@@ -58,11 +58,19 @@ function upstreamRequest(ctx: RequestContext, provider: Provider, model: string,
   }
 }
 
-/** The upstream's JSON body for `req`: byte strings in latin1, raw strings spliced back in as the client's bytes. */
+/** The upstream tools' JSON text, per upstream, reused while an agent keeps sending the same tools. */
+const upstreamToolTexts = new MemberTexts();
+
+/**
+ * The upstream's JSON body for `req`: byte strings in latin1, raw strings spliced back in as the client's bytes. When
+ * the tools are the shared, frozen ones of SharedValues (parseBodyToTranslate), their upstream text is reused too.
+ */
 function upstreamBody(codec: ReturnType<typeof codecFor>, req: CanonicalRequest, target: UpstreamTarget, sizeHint: number): Buffer {
   const raw = req.rawStrings;
   if (raw) {
-    const spliced = stringifyWithRawStrings(codec.encodeRequest(req, target), raw);
+    const shared = req.tools !== undefined && req.tools.length > 0 && req.tools.every((t) => isDeeplyFrozen(t.inputSchema));
+    const reuse = shared ? { texts: upstreamToolTexts, key: `${target.provider} ${codec.format}`, member: 'tools' } : undefined;
+    const spliced = stringifyWithRawStrings(codec.encodeRequest(req, target), raw, undefined, reuse);
     if (spliced) return spliced;
     // The encoder serialised a raw text into another string (no codec does today): encode the texts themselves.
     req = raw.expand(req);

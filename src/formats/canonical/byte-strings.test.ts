@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codecFor } from '../index.js';
-import { extractRawStrings, RAW_STRING_PATHS, scanTopLevel, stringifyWithRawStrings } from '../json-scan/index.js';
+import { extractRawStrings, isDeeplyFrozen, MemberTexts, RAW_STRING_PATHS, scanTopLevel, stringifyWithRawStrings } from '../json-scan/index.js';
 import { estimateInputTokens } from '../tokens/index.js';
-import { byteStringOf, decodableAsBytes, isAscii, markByteStrings, textOf } from './byte-strings.js';
+import { byteStringOf, decodableAsBytes, isAscii, markByteStrings, parseBodyToTranslate, textOf } from './byte-strings.js';
 import type { Request, WireFormat } from './types.js';
 
 const body = (json: string) => Buffer.from(json, 'utf8');
@@ -12,7 +12,7 @@ const body = (json: string) => Buffer.from(json, 'utf8');
 function escapedJson(value: unknown, pick: (code: number) => boolean): string {
   const escape = (c: string) => (pick(c.charCodeAt(0)) ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c);
   // Inside string tokens only (keys and values); an existing escape is left as it is.
-  return JSON.stringify(value).replace(/"(?:[^"\\]|\\.)*"/g, (str) => str.replace(/\\.|[^\x00-\x7f]|[a-z]/g, (c) => (c.length === 1 ? escape(c) : c)));
+  return JSON.stringify(value).replace(/"(?:[^"\\]|\\.)*"/g, (str) => str.replace(/\\.|[\u0080-\uffff]|[a-z]/g, (c) => (c.length === 1 ? escape(c) : c)));
 }
 
 describe('decodableAsBytes', () => {
@@ -129,6 +129,29 @@ function upstreamBytesRaw(client: WireFormat, upstream: WireFormat, buf: Buffer)
   return spliced!;
 }
 
+const toolTexts = new MemberTexts();
+
+/**
+ * As `upstreamBytesRaw`, with the tools shared (parsed once per distinct bytes, frozen) and their upstream text reused
+ * from the last request with the same tools, as the translating executor does.
+ */
+function upstreamBytesShared(client: 'anthropic' | 'openai', upstream: WireFormat, buf: Buffer): Buffer {
+  const { body: parsed, raw } = parseBodyToTranslate(buf, client, true, scanTopLevel(buf), 0);
+  expect(raw).toBeDefined();
+  const req: Request = codecFor(client).decodeRequest(parsed);
+  expect(markByteStrings(req, raw)).toBe(true);
+  expect(req.tools?.every((t) => isDeeplyFrozen(t.inputSchema))).toBe(true);
+  const spliced = stringifyWithRawStrings(codecFor(upstream).encodeRequest(req, { provider: upstream, model: 'target-model', quirks: {} }), raw!, undefined, {
+    texts: toolTexts,
+    key: upstream,
+    member: 'tools',
+  });
+  expect(spliced).not.toBeNull();
+  // The text is kept: the same tools encoded again find it.
+  expect(toolTexts.take(upstream, (codecFor(upstream).encodeRequest(req, { provider: upstream, model: 'target-model', quirks: {} }) as { tools?: unknown }).tools)).toBeDefined();
+  return spliced!;
+}
+
 describe('a request translated with raw strings', () => {
   for (const [client, bodies] of [['anthropic', anthropicBody], ['openai', openaiBody]] as const) {
     it(`is estimated as the same request of byte strings (${client} client)`, () => {
@@ -151,7 +174,7 @@ describe('a request translated with raw strings', () => {
 describe('a request translated from byte strings', () => {
   for (const [client, bodies] of [['anthropic', anthropicBody], ['openai', openaiBody]] as const) {
     for (const upstream of ['anthropic', 'openai', 'gemini'] as const) {
-      it(`reaches ${upstream} as the same bytes as from text, with raw strings or without (${client} client)`, () => {
+      it(`reaches ${upstream} as the same bytes as from text, with raw strings or without, with shared tools (${client} client)`, () => {
         fc.assert(
           fc.property(bodies, (json) => {
             const buf = body(json);
@@ -159,6 +182,9 @@ describe('a request translated from byte strings', () => {
             const fromText = upstreamBytes(client, upstream, buf, false).toString('hex');
             expect(upstreamBytes(client, upstream, buf, true).toString('hex')).toBe(fromText);
             expect(upstreamBytesRaw(client, upstream, buf).toString('hex')).toBe(fromText);
+            // Shared tools: the first time their text is made, the second time it is reused.
+            expect(upstreamBytesShared(client, upstream, buf).toString('hex')).toBe(fromText);
+            expect(upstreamBytesShared(client, upstream, buf).toString('hex')).toBe(fromText);
           }),
           { numRuns: 150 },
         );

@@ -9,7 +9,7 @@
  * fetch, a name matched against the upstream's answer) must use `textOf`, or use a request decoded as UTF-8.
  */
 
-import { extractRawStrings, isAscii, parseInPieces, RAW_STRING_PATHS, type RawStrings, type ScannedObject } from '../json-scan/index.js';
+import { extractRawStrings, isAscii, parseInPieces, RAW_STRING_PATHS, SharedValues, type RawStrings, type ScannedObject } from '../json-scan/index.js';
 import type { ContentBlock, Request } from './types.js';
 
 /** True when every char is ASCII, i.e. the byte string and the text are the same string. */
@@ -71,14 +71,31 @@ function asciiIds(blocks: readonly ContentBlock[]): boolean {
   return true;
 }
 
+/** A `tools` value of at least this many bytes is parsed once per distinct bytes and shared (see SharedValues). */
+export const SHARED_TOOLS_MIN_BYTES = 4096;
+
+/** Tool definitions as byte strings, by their bytes: agents send the same ones every turn. */
+const sharedTools = new SharedValues(8 << 20);
+
 /**
  * The JSON body of a request to translate, which the ingress has already validated (`top`: its top-level scan). As
  * text (UTF-8) unless `bytes`; with `bytes`, as byte strings whose long texts stay raw (json-scan/raw-strings.ts):
- * `raw` goes on the decoded request through `markByteStrings(request, raw)`.
+ * `raw` goes on the decoded request through `markByteStrings(request, raw)`. With `bytes`, a large `tools` value is
+ * the one parsed for the last request that sent the same bytes, deep-frozen: code that translates must not change it.
  */
-export function parseBodyToTranslate(buf: Buffer, format: 'anthropic' | 'openai', bytes: boolean, top: ScannedObject): { body: Record<string, unknown>; raw?: RawStrings } {
+export function parseBodyToTranslate(
+  buf: Buffer,
+  format: 'anthropic' | 'openai',
+  bytes: boolean,
+  top: ScannedObject,
+  sharedToolsMinBytes = SHARED_TOOLS_MIN_BYTES,
+): { body: Record<string, unknown>; raw?: RawStrings } {
   if (!bytes) return { body: parseInPieces(buf, 'utf8', top) as Record<string, unknown> };
-  const extracted = extractRawStrings(buf, RAW_STRING_PATHS[format]);
+  const tools = top.get('tools');
+  const shared = tools && tools.valueEnd - tools.valueStart >= sharedToolsMinBytes ? tools : undefined;
+  const extracted = extractRawStrings(buf, RAW_STRING_PATHS[format], undefined, shared && { start: shared.valueStart, end: shared.valueEnd, text: '[]' });
   if (!extracted) return { body: parseInPieces(buf, 'latin1', top) as Record<string, unknown> };
-  return { body: parseInPieces(extracted.skeleton, 'latin1') as Record<string, unknown>, raw: extracted.raw };
+  const body = parseInPieces(extracted.skeleton, 'latin1') as Record<string, unknown>;
+  if (shared) body.tools = sharedTools.get(buf, shared.valueStart, shared.valueEnd);
+  return { body, raw: extracted.raw };
 }

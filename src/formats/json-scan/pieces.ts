@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { JsonScanError, scanArrayElements, scanTopLevel, type ScannedObject } from './scan.js';
 import { isAscii } from './utf8.js';
-import type { RawStrings } from './raw-strings.js';
+import { hasStandIn, WHOLE_VALUE_STAND_IN, WHOLE_VALUE_STAND_IN_JSON, type RawStrings } from './raw-strings.js';
+import { deepFreeze, sameJson } from './shared-values.js';
 
 /**
  * Texts up to this many bytes are parsed in one `JSON.parse`. V8 allocates a string over 128 KiB in its large-object
@@ -87,8 +88,58 @@ export function stringifyToBuffer(value: unknown, encoding: 'latin1' | 'utf8', o
  * each stand-in replaced by the client's bytes of its string. The text around them is small. Null when a stand-in was
  * serialised into another string: the caller encodes `raw.expand(request)` instead.
  */
-export function stringifyWithRawStrings(value: unknown, raw: RawStrings, depth = 3): Buffer | null {
-  return raw.splice(textPieces(value, depth, raw.skeletonBytes));
+export function stringifyWithRawStrings(value: unknown, raw: RawStrings, depth = 3, reuse?: MemberReuse): Buffer | null {
+  const obj = value as Record<string, unknown>;
+  const member = reuse && obj !== null && typeof obj === 'object' && Object.hasOwn(obj, reuse.member) ? obj[reuse.member] : undefined;
+  const text = member === undefined ? undefined : reuse!.texts.take(reuse!.key, member);
+  if (text === undefined) {
+    const out = raw.splice(textPieces(value, depth, raw.skeletonBytes));
+    if (out && member !== undefined) reuse!.texts.keep(reuse!.key, member);
+    return out;
+  }
+  // The member's text goes in where its stand-in was serialised (a shallow copy keeps the members' order).
+  const pieces = textPieces({ ...obj, [reuse!.member]: WHOLE_VALUE_STAND_IN }, depth, raw.skeletonBytes);
+  for (let i = 0; i < pieces.length; i++) {
+    const at = pieces[i].indexOf(WHOLE_VALUE_STAND_IN_JSON);
+    if (at < 0) continue;
+    pieces.splice(i, 1, pieces[i].slice(0, at), text, pieces[i].slice(at + WHOLE_VALUE_STAND_IN_JSON.length));
+    return raw.splice(pieces);
+  }
+  return null;
+}
+
+/** Which member of a body to serialise from `texts` when it is the same JSON as last time for `key`. */
+export interface MemberReuse {
+  texts: MemberTexts;
+  key: string;
+  member: string;
+}
+
+/**
+ * The JSON text of one large member of a serialised body (a translated request's tools), kept per key (the upstream)
+ * with the value it was made from: the next body whose member is the same JSON (`sameJson`, which is cheap when the
+ * member is built from the same deep-frozen parts, as tools from SharedValues are) reuses the text instead of
+ * serialising ~60 KB again. Byte strings: the text is latin1, as in `stringifyWithRawStrings`. A text holding a raw
+ * string's stand-in belongs to one request and is not kept.
+ */
+export class MemberTexts {
+  private readonly byKey = new Map<string, { value: unknown; text: string }>();
+
+  constructor(private readonly maxKeys = 64) {}
+
+  take(key: string, value: unknown): string | undefined {
+    const kept = this.byKey.get(key);
+    return kept && sameJson(value, kept.value) ? kept.text : undefined;
+  }
+
+  keep(key: string, value: unknown): void {
+    const text = JSON.stringify(value) as string | undefined;
+    if (text === undefined || hasStandIn(text)) return;
+    this.byKey.delete(key);
+    if (this.byKey.size >= this.maxKeys) this.byKey.delete(this.byKey.keys().next().value as string);
+    // Frozen from here on: it is compared with later bodies' members, and must stay the JSON its text says.
+    this.byKey.set(key, { value: deepFreeze(value), text });
+  }
 }
 
 /** The JSON text of `value`: one string when `sizeHint` is small, else pieces (see `writePieces`). */

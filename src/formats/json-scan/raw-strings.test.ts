@@ -66,6 +66,24 @@ describe('extractRawStrings', () => {
     expect(Buffer.from(JSON.stringify(raw.expand(parsed)), 'latin1').equals(src)).toBe(true);
   });
 
+  it('cuts a value out of the skeleton, with no raw string taken from inside it', () => {
+    const src = buf(body);
+    const tools = src.indexOf('"tools":') + '"tools":'.length;
+    const cut = { start: tools, end: src.length - 1, text: '[]' };
+    const { skeleton, raw } = extractRawStrings(src, RAW_STRING_PATHS.anthropic, undefined, cut)!;
+    expect(raw.count).toBe(3);
+    const parsed = JSON.parse(skeleton.toString('latin1')) as Record<string, unknown>;
+    expect(parsed.tools).toEqual([]);
+    expect(Object.keys(parsed)).toEqual(Object.keys(body));
+    parsed.tools = JSON.parse(src.toString('latin1', cut.start, cut.end));
+    expect(Buffer.from(JSON.stringify(raw.expand(parsed)), 'latin1').equals(src)).toBe(true);
+    // A cut alone, with no raw string anywhere, still gives a skeleton.
+    const small = buf({ model: 'm', tools: [{ name: 'x' }], messages: [] });
+    const only = extractRawStrings(small, RAW_STRING_PATHS.anthropic, undefined, { start: small.indexOf('[{'), end: small.indexOf('}]') + 2, text: '[]' })!;
+    expect(JSON.parse(only.skeleton.toString('latin1'))).toEqual({ model: 'm', tools: [], messages: [] });
+    expect(only.raw.count).toBe(0);
+  });
+
   it('serialises back to the exact bytes, the raw strings copied from the client', () => {
     fc.assert(
       fc.property(fc.array(text, { minLength: 1, maxLength: 4 }), (texts) => {

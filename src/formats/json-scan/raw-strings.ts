@@ -22,6 +22,14 @@ const STAND_IN = `\u0000sy${NONCE}:`;
 /** The start of a stand-in as JSON.stringify writes it. */
 const STAND_IN_JSON = `\\u0000sy${NONCE}:`;
 const NUL_JSON = '\\u0000';
+/** A stand-in for a whole value (not a string's text), as JSON.stringify writes it, quotes included (see pieces.ts). */
+export const WHOLE_VALUE_STAND_IN = `\u0000sy${NONCE}:whole\u0000`;
+export const WHOLE_VALUE_STAND_IN_JSON = `"${STAND_IN_JSON}whole${NUL_JSON}"`;
+
+/** Whether JSON text holds a raw string's stand-in (it is then only valid with that request's raw strings). */
+export function hasStandIn(text: string): boolean {
+  return text.includes(STAND_IN_JSON);
+}
 const BACKSLASH = 0x5c;
 
 /** One path to strings that may be raw: member keys, with `[]` for any element of an array. */
@@ -232,19 +240,39 @@ function movable(b: Buffer, start: number, end: number): boolean {
 
 /**
  * Replaces the strings at `paths` of at least `minBytes` bytes with stand-ins: the body to parse (`skeleton`), and the
- * strings to put back when the translated body is serialised. Null when no string qualifies. `buf` must be valid
- * JSON, as the ingress's scan has made sure: it is only searched, not checked again.
+ * strings to put back when the translated body is serialised. Null when no string qualifies and nothing is cut. `buf`
+ * must be valid JSON, as the ingress's scan has made sure: it is only searched, not checked again. `cut`: a value's
+ * span replaced by `text` in the skeleton (the caller puts the value back after parsing); no raw string is taken
+ * from inside it.
  */
-export function extractRawStrings(buf: Buffer, paths: readonly RawStringPath[], minBytes = RAW_STRING_MIN_BYTES): { skeleton: Buffer; raw: RawStrings } | null {
+export function extractRawStrings(
+  buf: Buffer,
+  paths: readonly RawStringPath[],
+  minBytes = RAW_STRING_MIN_BYTES,
+  cut?: { start: number; end: number; text: string },
+): { skeleton: Buffer; raw: RawStrings } | null {
   const spans = findStringValuesInValid(buf, minBytes, (b, keys, depth) => paths.some((p) => onPath(b, keys, depth, p)));
   const kept: number[] = [];
-  for (let i = 0; i < spans.length; i += 2) if (movable(buf, spans[i], spans[i + 1])) kept.push(spans[i], spans[i + 1]);
-  if (kept.length === 0) return null;
+  for (let i = 0; i < spans.length; i += 2) {
+    if (cut && spans[i] >= cut.start && spans[i + 1] <= cut.end) continue;
+    if (movable(buf, spans[i], spans[i + 1])) kept.push(spans[i], spans[i + 1]);
+  }
+  if (kept.length === 0 && !cut) return null;
   const chunks: Buffer[] = [];
   let from = 0;
+  let cutDone = !cut;
   for (let i = 0; i < kept.length; i += 2) {
+    if (!cutDone && cut!.start < kept[i]) {
+      chunks.push(buf.subarray(from, cut!.start), Buffer.from(cut!.text, 'latin1'));
+      from = cut!.end;
+      cutDone = true;
+    }
     chunks.push(buf.subarray(from, kept[i]), Buffer.from(`"${STAND_IN_JSON}${i >> 1}${NUL_JSON}"`, 'latin1'));
     from = kept[i + 1];
+  }
+  if (!cutDone) {
+    chunks.push(buf.subarray(from, cut!.start), Buffer.from(cut!.text, 'latin1'));
+    from = cut!.end;
   }
   chunks.push(buf.subarray(from));
   const skeleton = Buffer.concat(chunks);
