@@ -4,6 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ContentBlock, Message, Request } from '../canonical/types.js';
+import { deepFreeze } from '../json-scan/index.js';
 import { approxTokens, clearApproxMemo } from './approx.js';
 import { countInputTokens, countTextTokens, estimateInputTokens, type TokenizerFamily } from './index.js';
 import { clearTextCountMemo } from './text-count.js';
@@ -219,5 +220,39 @@ describe('a 200 KB Claude Code request', () => {
     report.push(`openai-o200k count_tokens: ${exact} tokens (estimate ${((100 * (estimate - exact)) / exact).toFixed(1)} %), first ${first.toFixed(0)} ms with loading the BPE, median ${median(cold).toFixed(1)} ms with nothing remembered, ${resent.toFixed(2)} ms resent`);
     expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.05);
     console.log(report.join('\n'));
+  });
+});
+
+describe('shared tools', () => {
+  const schema = (prop: string) => ({ type: 'object', properties: { [prop]: { type: 'string', description: 'where' } }, required: [prop] });
+  const toolsOf = (description: string, prop = 'path', frozen = true) =>
+    Array.from({ length: 6 }, (_, i) => ({
+      name: `tool_${i}`,
+      description: i === 2 ? description : `Tool ${i} does its thing.`,
+      inputSchema: frozen ? deepFreeze(schema(i === 4 ? prop : 'path')) : schema(i === 4 ? prop : 'path'),
+      ...(i === 5 ? { cacheControl: { type: 'ephemeral' as const } } : {}),
+    }));
+
+  it('count the same whether their schemas are shared and frozen or not, and follow every change', () => {
+    for (const family of ['openai-o200k', 'openai-cl100k'] as const) {
+      const plain = (d: string, p?: string) => estimateInputTokens(req('gpt-5.1', [user('hi')], { tools: toolsOf(d, p, false) }), family);
+      const shared = (d: string, p?: string) => estimateInputTokens(req('gpt-5.1', [user('hi')], { tools: toolsOf(d, p) }), family);
+      expect(shared('Reads a file.')).toBe(plain('Reads a file.'));
+      // Again: the kept count.
+      expect(shared('Reads a file.')).toBe(plain('Reads a file.'));
+      const longer = 'Reads a file, then tells you at length what it found in it, line by line and word by word.';
+      expect(shared(longer)).toBe(plain(longer));
+      expect(shared(longer)).toBeGreaterThan(shared('Reads a file.'));
+      expect(shared('Reads a file.', 'a_much_longer_property_name_than_path')).toBe(plain('Reads a file.', 'a_much_longer_property_name_than_path'));
+      expect(shared('Reads a file.', 'a_much_longer_property_name_than_path')).toBeGreaterThan(shared('Reads a file.'));
+    }
+  });
+
+  it('leave the request its own objects (nothing of it is frozen by the count)', () => {
+    const tools = toolsOf('Reads a file.');
+    estimateInputTokens(req('gpt-5.1', [user('hi')], { tools }), 'openai-o200k');
+    estimateInputTokens(req('gpt-5.1', [user('hi')], { tools }), 'openai-o200k');
+    expect(Object.isFrozen(tools[5].cacheControl)).toBe(false);
+    expect(Object.isFrozen(tools[0])).toBe(false);
   });
 });

@@ -30,7 +30,7 @@ export function estimateInputTokens(req: Request, family: TokenizerFamily): numb
   if (req.rawStrings) req = req.rawStrings.expand(req);
   if (isOpenAiFamily(family)) {
     const scale = OPENAI_TEXT_SCALE[family];
-    return estimateOpenAi(req, (s) => (s.length === 0 ? 0 : Math.max(1, Math.round(approxTokens(s) * scale))));
+    return estimateOpenAi(req, (s) => (s.length === 0 ? 0 : Math.max(1, Math.round(approxTokens(s) * scale))), `estimate ${family}`);
   }
   return estimateScaled(req, profileFor(family, req.model));
 }
@@ -42,7 +42,7 @@ export function estimateInputTokens(req: Request, family: TokenizerFamily): numb
 export function countInputTokens(req: Request, family: TokenizerFamily): number {
   if (isOpenAiFamily(family)) {
     const encoding = encodingOf(family);
-    return estimateOpenAi(req, (s) => countTextApprox(s, encoding));
+    return estimateOpenAi(req, (s) => countTextApprox(s, encoding), `count ${encoding}`);
   }
   return estimateInputTokens(req, family);
 }

@@ -5,7 +5,8 @@
  * 3 more (OpenAI cookbook), tool definitions are a TypeScript namespace in the system prompt, images are priced by
  * size. What the OpenAI encoders drop (thinking, signatures, foreign opaque blocks) costs nothing.
  */
-import type { ContentBlock, Message, Request } from '../canonical/types.js';
+import type { ContentBlock, Message, Request, Tool } from '../canonical/types.js';
+import { deepFreeze, isDeeplyFrozen, sameJson } from '../json-scan/index.js';
 import { jsonText, pdfPages, toolCallText } from './content.js';
 import { imageSizeOf } from './image-size.js';
 import { openAiImageTokens } from './image-tokens.js';
@@ -39,8 +40,30 @@ function modelTail(model: string): string {
   return id.slice(id.lastIndexOf('/') + 1);
 }
 
-/** `count` gives the tokens of a text in the model's encoding (exact or estimated). */
-export function estimateOpenAi(req: Request, count: (s: string) => number): number {
+/**
+ * The count of each counter's (`countKey`'s) last rendered tool list, kept with a frozen copy of the tools: an agent
+ * sends the same tools every turn, and when they are the shared, deep-frozen ones of a translated request
+ * (SharedValues), telling them equal (`sameJson`) costs a few comparisons where rendering 24 tools as TypeScript and
+ * counting the text costs ~150 µs.
+ */
+const sharedToolsTokens = new Map<string, { tools: readonly Tool[]; count: number }>();
+
+function toolsTokens(tools: readonly Tool[], count: (s: string) => number, countKey: string | undefined): number {
+  if (countKey === undefined || !tools.every((t) => isDeeplyFrozen(t.inputSchema))) return count(renderOpenAiTools(tools));
+  const kept = sharedToolsTokens.get(countKey);
+  if (kept && sameJson(tools, kept.tools)) return kept.count;
+  const n = count(renderOpenAiTools(tools));
+  // A copy to freeze: the request's own objects (a cache_control, say) stay its own.
+  const copy = tools.map((t) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, k === 'inputSchema' || v === null || typeof v !== 'object' ? v : structuredClone(v)])) as unknown as Tool);
+  sharedToolsTokens.set(countKey, { tools: deepFreeze(copy), count: n });
+  return n;
+}
+
+/**
+ * `count` gives the tokens of a text in the model's encoding (exact or estimated); `countKey` names that counter
+ * (the same key, the same counts) so that an unchanged tool list is counted once.
+ */
+export function estimateOpenAi(req: Request, count: (s: string) => number, countKey?: string): number {
   const model = modelTail(req.model);
   const reasoning = REASONING_MODEL.test(model);
   const framing = SEARCH_MODEL.test(model) ? 0 : PER_MESSAGE;
@@ -66,7 +89,7 @@ export function estimateOpenAi(req: Request, count: (s: string) => number): numb
   }
   // Definitions are sent (and billed) even with tool_choice none.
   if (req.tools && req.tools.length > 0) {
-    total += (reasoning ? REASONING_TOOLS_FRAMING : TOOLS_FRAMING) + count(renderOpenAiTools(req.tools));
+    total += (reasoning ? REASONING_TOOLS_FRAMING : TOOLS_FRAMING) + toolsTokens(req.tools, count, countKey);
   }
   const rf = req.responseFormat;
   if (rf?.type === 'json_schema') total += RESPONSE_SCHEMA_FRAMING + count(`${rf.name ?? ''}\n${rf.description ?? ''}\n${jsonText(rf.schema)}`);
