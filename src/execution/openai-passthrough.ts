@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { checkRequestBody, EXTENSION_FIELDS, MAX_MODEL_LENGTH, RequestValidationError } from '../formats/anthropic/request.js';
-import { JsonScanError, parseValue, scanTopLevel, spliceMembers, valueKind, type Edit, type ScannedObject } from '../formats/json-scan/index.js';
+import { JsonScanError, parseValue, RAW_STRING_FINDERS, scanTopLevel, spliceMembers, valueKind, type Edit, type ScannedObject } from '../formats/json-scan/index.js';
 import { decodeUsage } from '../formats/openai/index.js';
 import { SseSplitter, type SseEvent } from '../formats/sse/index.js';
 import type { RequestContext } from '../ingress/context.js';
@@ -44,7 +44,8 @@ const KINDS: Record<string, ReturnType<typeof valueKind>[]> = {
 export function readOpenAIRequest(buf: Buffer): OpenAIRequestView {
   let scan: ScannedObject;
   try {
-    scan = scanTopLevel(buf);
+    // Raw-string candidates are collected on the way, for when the request is translated (byte-strings.ts).
+    scan = scanTopLevel(buf, { longStrings: RAW_STRING_FINDERS.openai });
   } catch (e) {
     if (e instanceof JsonScanError) throw new RequestValidationError(`We could not parse the JSON body of your request: ${e.message}`);
     throw e;

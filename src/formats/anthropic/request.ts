@@ -1,4 +1,4 @@
-import { isValidUtf8, parseValue, scanTopLevel, spliceMembers, valueKind, JsonScanError, type Edit, type MemberSpan, type ScannedObject } from '../json-scan/index.js';
+import { isValidUtf8, parseValue, RAW_STRING_FINDERS, scanTopLevel, spliceMembers, valueKind, JsonScanError, type Edit, type MemberSpan, type ScannedObject } from '../json-scan/index.js';
 
 /** Switchyard's own request fields (SPEC section 5); removed before the request goes upstream. */
 export const EXTENSION_FIELDS = ['extra_body', 'models', 'ignore', 'sort', 'provider', 'fallback', 'prompt_variables', 'reasoning'] as const;
@@ -87,7 +87,8 @@ function expectKinds(buf: Buffer, span: MemberSpan): void {
 export function readAnthropicRequest(buf: Buffer, opts: { forCount?: boolean } = {}): AnthropicRequestView {
   let scan: ScannedObject;
   try {
-    scan = scanTopLevel(buf);
+    // Raw-string candidates are collected on the way, for when the request is translated (byte-strings.ts).
+    scan = scanTopLevel(buf, { longStrings: RAW_STRING_FINDERS.anthropic });
   } catch (e) {
     if (e instanceof JsonScanError) throw new RequestValidationError(`Request body is not valid JSON: ${e.message}`);
     throw e;

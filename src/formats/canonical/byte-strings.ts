@@ -93,7 +93,7 @@ export function parseBodyToTranslate(
   if (!bytes) return { body: parseInPieces(buf, 'utf8', top) as Record<string, unknown> };
   const tools = top.get('tools');
   const shared = tools && tools.valueEnd - tools.valueStart >= sharedToolsMinBytes ? tools : undefined;
-  const extracted = extractRawStrings(buf, RAW_STRING_PATHS[format], undefined, shared && { start: shared.valueStart, end: shared.valueEnd, text: '[]' });
+  const extracted = extractRawStrings(buf, RAW_STRING_PATHS[format], undefined, shared && { start: shared.valueStart, end: shared.valueEnd, text: '[]' }, top.longStrings);
   if (!extracted) return { body: parseInPieces(buf, 'latin1', top) as Record<string, unknown> };
   const body = parseInPieces(extracted.skeleton, 'latin1') as Record<string, unknown>;
   if (shared) body.tools = sharedTools.get(buf, shared.valueStart, shared.valueEnd);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findStringValuesInValid } from './scan.js';
+import { findStringValuesInValid, scanTopLevel } from './scan.js';
 import { stringifyWithRawStrings } from './pieces.js';
-import { extractRawStrings, RAW_STRING_PATHS } from './raw-strings.js';
+import { extractRawStrings, RAW_STRING_FINDERS, RAW_STRING_PATHS } from './raw-strings.js';
 
 const anyString = () => true;
 const buf = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8');
@@ -40,6 +40,44 @@ describe('findStringValuesInValid', () => {
       return false;
     });
     expect(seen).toEqual(['a', 'list/[]/k', 'list/[]/{k}', 'n/[]']);
+  });
+});
+
+describe("the validating scan's long strings", () => {
+  const pathOf = (bb: Buffer, keys: readonly number[], depth: number) =>
+    keys
+      .slice(0, depth)
+      .map((k) => (k === -1 ? '[]' : bb.toString('utf8', k + 1, bb.indexOf(0x22, k + 1))))
+      .join('/');
+
+  it('are the spans findStringValuesInValid finds, paths included (property)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 4 })), fc.boolean(), fc.integer({ min: 0, max: 6 }), (value, indent, minBytes) => {
+        const b = Buffer.from(JSON.stringify(value, null, indent ? 1 : undefined), 'utf8');
+        const seenScan: string[] = [];
+        const seenFind: string[] = [];
+        const scan = scanTopLevel(b, { longStrings: { minBytes, wanted: (bb, keys, depth) => (seenScan.push(pathOf(bb, keys, depth)), seenScan.length % 3 !== 0) } });
+        const found = findStringValuesInValid(b, minBytes, (bb, keys, depth) => (seenFind.push(pathOf(bb, keys, depth)), seenFind.length % 3 !== 0));
+        expect(seenScan).toEqual(seenFind);
+        expect(scan.longStrings).toEqual(found);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('are what extractRawStrings would search for, on a Claude Code-shaped body', () => {
+    const src = buf({
+      model: 'm',
+      system: [{ type: 'text', text: long('System. ') }],
+      messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: long('Result. ') }] }] }],
+      tools: [{ name: 'x', description: long('Does x. '), input_schema: { type: 'object', description: long('not on a path ') } }],
+    });
+    const scan = scanTopLevel(src, { longStrings: RAW_STRING_FINDERS.anthropic });
+    expect(scan.longStrings).toHaveLength(6);
+    const viaScan = extractRawStrings(src, RAW_STRING_PATHS.anthropic, undefined, undefined, scan.longStrings)!;
+    const searched = extractRawStrings(src, RAW_STRING_PATHS.anthropic)!;
+    expect(viaScan.skeleton.equals(searched.skeleton)).toBe(true);
+    expect(viaScan.raw.count).toBe(3);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { findStringValuesInValid } from './scan.js';
+import { findStringValuesInValid, type LongStringFinder } from './scan.js';
 
 /**
  * Raw strings: the long texts of a translated request (system prompt, messages, tool results, tool descriptions) are
@@ -243,15 +243,17 @@ function movable(b: Buffer, start: number, end: number): boolean {
  * strings to put back when the translated body is serialised. Null when no string qualifies and nothing is cut. `buf`
  * must be valid JSON, as the ingress's scan has made sure: it is only searched, not checked again. `cut`: a value's
  * span replaced by `text` in the skeleton (the caller puts the value back after parsing); no raw string is taken
- * from inside it.
+ * from inside it. `found`: the spans `RAW_STRING_FINDERS` had the ingress's scan collect for these paths and the
+ * default `minBytes`, so the body is not searched again.
  */
 export function extractRawStrings(
   buf: Buffer,
   paths: readonly RawStringPath[],
   minBytes = RAW_STRING_MIN_BYTES,
   cut?: { start: number; end: number; text: string },
+  found?: readonly number[],
 ): { skeleton: Buffer; raw: RawStrings } | null {
-  const spans = findStringValuesInValid(buf, minBytes, (b, keys, depth) => paths.some((p) => onPath(b, keys, depth, p)));
+  const spans = found ?? findStringValuesInValid(buf, minBytes, (b, keys, depth) => paths.some((p) => onPath(b, keys, depth, p)));
   const kept: number[] = [];
   for (let i = 0; i < spans.length; i += 2) {
     if (cut && spans[i] >= cut.start && spans[i + 1] <= cut.end) continue;
@@ -295,4 +297,10 @@ export const RAW_STRING_PATHS: Record<'anthropic' | 'openai', readonly RawString
     ['messages', '[]', 'content', '[]', 'text'],
     ['tools', '[]', 'function', 'description'],
   ],
+};
+
+/** The ingress's scan collects the raw-string candidates of a body as it validates it (ScanOptions.longStrings). */
+export const RAW_STRING_FINDERS: Record<'anthropic' | 'openai', LongStringFinder> = {
+  anthropic: { minBytes: RAW_STRING_MIN_BYTES, wanted: (b, keys, depth) => RAW_STRING_PATHS.anthropic.some((p) => onPath(b, keys, depth, p)) },
+  openai: { minBytes: RAW_STRING_MIN_BYTES, wanted: (b, keys, depth) => RAW_STRING_PATHS.openai.some((p) => onPath(b, keys, depth, p)) },
 };

@@ -30,11 +30,25 @@ export interface ScannedObject {
    * U+0080: the text then does not decode as byte strings (canonical/byte-strings.ts).
    */
   nonAsciiEscape: boolean;
+  /** With `ScanOptions.longStrings`: the spans found, as a flat start, end list in document order. */
+  longStrings?: number[];
 }
 
 export interface ScanOptions {
   /** Maximum nesting of objects/arrays, the top-level object counting as 1. Default 512. */
   maxDepth?: number;
+  /**
+   * Also collect the spans of the string values (not keys) of at least `minBytes` bytes that `wanted` accepts, as
+   * `findStringValuesInValid` would find them (`ScannedObject.longStrings`): the same walk, so a translated request
+   * need not search its body again.
+   */
+  longStrings?: LongStringFinder;
+}
+
+/** Which long string values to collect: `wanted` sees the path, as in `findStringValuesInValid`. */
+export interface LongStringFinder {
+  minBytes: number;
+  wanted: (b: Buffer, keys: readonly number[], depth: number) => boolean;
 }
 
 export class JsonScanError extends Error {
@@ -89,6 +103,7 @@ class ScannedObjectImpl implements ScannedObject {
     readonly openBrace: number,
     readonly closeBrace: number,
     readonly nonAsciiEscape: boolean,
+    readonly longStrings: number[] | undefined,
   ) {}
 
   get(key: string): MemberSpan | undefined {
@@ -127,8 +142,16 @@ class Scanner {
   private escaped = false;
   /** A `\u` escape of a char >= U+0080 was seen (see ScannedObject.nonAsciiEscape). */
   private nonAsciiEscape = false;
+  /** With a finder: for each open container, the offset of its current member's key (-1 in an array). */
+  private readonly keys: number[] = [];
+  private readonly longStrings: number[] | undefined;
 
-  constructor(b: Buffer, maxDepth: number) {
+  constructor(
+    b: Buffer,
+    maxDepth: number,
+    private readonly finder?: LongStringFinder,
+  ) {
+    this.longStrings = finder ? [] : undefined;
     this.b = b;
     this.len = b.length;
     this.maxDepth = maxDepth;
@@ -272,16 +295,22 @@ class Scanner {
   private skipValue(i: number, depth: number): number {
     const b = this.b;
     const stack = this.stack;
+    const finder = this.finder;
+    const keys = this.keys;
     let sp = 0;
     for (;;) {
       const c = b[i];
-      if (c === QUOTE) i = this.skipString(i);
-      else if (c === LBRACE) {
+      if (c === QUOTE) {
+        const start = i;
+        i = this.skipString(i);
+        if (finder !== undefined && i - start >= finder.minBytes && finder.wanted(b, keys, depth + sp)) this.longStrings!.push(start, i);
+      } else if (c === LBRACE) {
         if (depth + sp + 1 > this.maxDepth) this.tooDeep(i);
         i = this.skipWs(i + 1);
         if (b[i] === RBRACE) i++;
         else {
           stack[sp++] = IN_OBJECT;
+          if (finder !== undefined) keys[depth + sp - 1] = i;
           i = this.skipKeyColon(i);
           continue;
         }
@@ -291,6 +320,7 @@ class Scanner {
         if (b[i] === RBRACKET) i++;
         else {
           stack[sp++] = IN_ARRAY;
+          if (finder !== undefined) keys[depth + sp - 1] = -1;
           continue;
         }
       } else if (c === MINUS || (c >= ZERO && c <= NINE)) i = this.skipNumber(i);
@@ -307,7 +337,10 @@ class Scanner {
         const top = stack[sp - 1];
         if (d === COMMA) {
           i = this.skipWs(i + 1);
-          if (top === IN_OBJECT) i = this.skipKeyColon(i);
+          if (top === IN_OBJECT) {
+            if (finder !== undefined) keys[depth + sp - 1] = i;
+            i = this.skipKeyColon(i);
+          }
           break;
         }
         if (d === (top === IN_OBJECT ? RBRACE : RBRACKET)) {
@@ -363,6 +396,7 @@ class Scanner {
       for (;;) {
         if (b[i] !== QUOTE) this.fail(i);
         const keyStart = i;
+        if (this.finder !== undefined) this.keys[0] = keyStart;
         i = this.skipString(i);
         const key = this.escaped ? (JSON.parse(b.toString('utf8', keyStart, i)) as string) : b.toString('utf8', keyStart + 1, i - 1);
         i = this.skipWs(i);
@@ -384,7 +418,7 @@ class Scanner {
     }
     i = this.skipWs(closeBrace + 1);
     if (i < this.len) this.fail(i);
-    return new ScannedObjectImpl(members, openBrace, closeBrace, this.nonAsciiEscape);
+    return new ScannedObjectImpl(members, openBrace, closeBrace, this.nonAsciiEscape, this.longStrings);
   }
 }
 
@@ -398,7 +432,7 @@ const NULL = [0x6e, 0x75, 0x6c, 0x6c];
  * for UTF-8 well-formedness, which `isValidUtf8` checks separately. Throws `JsonScanError` with a byte offset.
  */
 export function scanTopLevel(buf: Uint8Array, options: ScanOptions = {}): ScannedObject {
-  return new Scanner(asBuffer(buf), options.maxDepth ?? DEFAULT_MAX_DEPTH).scan();
+  return new Scanner(asBuffer(buf), options.maxDepth ?? DEFAULT_MAX_DEPTH, options.longStrings).scan();
 }
 
 /**
