@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import type { ProviderQuirks, UpstreamTarget } from '../canonical/codec.js';
 import type { Message, Request } from '../canonical/types.js';
 import { alnum9ToolCallId, decodeRequest, decodeResponse, encodeRequest, openaiToolName, OpenAIStreamDecoder } from './index.js';
 import { MOVED_CONTENT_NOTE } from './messages-encode.js';
+import { upstreamUser } from './request-encode.js';
 import { cassette, summarize } from './test-support.js';
 
 type Body = Record<string, unknown> & { messages: Array<Record<string, unknown>> };
@@ -441,5 +443,22 @@ describe('a real Claude Code request towards a strict OpenAI-compatible vendor',
     expect(sent.some((t) => '$schema' in t.function.parameters)).toBe(false);
     expect(out.max_tokens).toBe(8192);
     expect('reasoning_effort' in out).toBe(false);
+  });
+});
+
+describe('upstreamUser', () => {
+  it('keeps short ids and hashes long ones, the same hash for the same id however often and in whatever order', () => {
+    const a = `user_${'a'.repeat(70)}_account_x_session_1`;
+    const b = `user_${'a'.repeat(70)}_account_x_session_2`;
+    expect(upstreamUser('short')).toBe('short');
+    const ha = upstreamUser(a);
+    expect(ha).toBe(createHash('sha256').update(a, 'utf8').digest('hex'));
+    expect(upstreamUser(a)).toBe(ha);
+    const hb = upstreamUser(b);
+    expect(hb).not.toBe(ha);
+    expect(hb).toBe(createHash('sha256').update(b, 'utf8').digest('hex'));
+    expect(upstreamUser(a)).toBe(ha);
+    expect(upstreamUser('short')).toBe('short');
+    expect(upstreamUser(b)).toBe(hb);
   });
 });

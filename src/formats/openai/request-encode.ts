@@ -45,9 +45,18 @@ function encodeResponseFormat(rf: ResponseFormat, fromOpenai: boolean): Obj {
   return { type: 'json_schema', json_schema: js };
 }
 
+/** The last long user id and its hash: an agent sends the same one every turn (Claude Code's is ~150 characters). */
+let lastUser = '';
+let lastUserHash = '';
+
 /** A user id OpenAI accepts, stable for the same input so per-user routing and abuse tracking still work. */
 export function upstreamUser(user: string): string {
-  return user.length <= MAX_USER ? user : createHash('sha256').update(user, 'utf8').digest('hex');
+  if (user.length <= MAX_USER) return user;
+  if (user !== lastUser) {
+    lastUserHash = createHash('sha256').update(user, 'utf8').digest('hex');
+    lastUser = user;
+  }
+  return lastUserHash;
 }
 
 function cacheMode(req: Request, target: UpstreamTarget): CacheMode {
