@@ -270,10 +270,11 @@ async function relayChatJson(ctx: RequestContext, resp: Dispatcher.ResponseData,
 }
 
 /** Replaces `"model":"<upstream id>"` in one chunk's bytes (chunks are small; the rest of the bytes are untouched). */
-function withModel(raw: Buffer, needle: Buffer, replacement: Buffer): Buffer {
+/** Appends `raw` to `out` with its first `needle` replaced: as views around the replacement, joined by the write. */
+function pushWithModel(out: Array<Buffer | string>, raw: Buffer, needle: Buffer, replacement: Buffer): void {
   const at = raw.indexOf(needle);
-  if (at < 0) return raw;
-  return Buffer.concat([raw.subarray(0, at), replacement, raw.subarray(at + needle.length)]);
+  if (at < 0) out.push(raw);
+  else out.push(raw.subarray(0, at), replacement, raw.subarray(at + needle.length));
 }
 
 /** A chunk carrying generated content: non-empty text or reasoning, or a tool call (the role chunk's `content: ""` is not). */
@@ -363,7 +364,7 @@ async function relayChatStream(
         // forwarded unchanged below
       }
     }
-    if (held) out.push(withModel(held.raw, needle, replacement));
+    if (held) pushWithModel(out, held.raw, needle, replacement);
     held = { raw: ev.raw, data: ev.data };
   };
 
