@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { findStringValuesInValid, type LongStringFinder } from './scan.js';
+import { SharedValues } from './shared-values.js';
 
 /**
  * Raw strings: the long texts of a translated request (system prompt, messages, tool results, tool descriptions) are
@@ -62,7 +63,7 @@ export class RawStrings {
 
   /** The string value of stand-in `n`, decoded (latin1: a byte string, like the rest of such a request). */
   textOf(n: number): string {
-    return decodedTexts.get(this.buf, this.spans[2 * n], this.spans[2 * n + 1]);
+    return decodedTexts.get(this.buf, this.spans[2 * n], this.spans[2 * n + 1]) as string;
   }
 
   /** `s` with every stand-in in it replaced by the string it stands for. */
@@ -161,42 +162,9 @@ export class RawStrings {
 /**
  * Texts decoded from raw bytes, by their bytes: an agent resends the same system prompt, tools and history every
  * turn, so `expand` (for a token estimate) decodes only what is new, and hands out the same string objects as last
- * time, whose hashes V8 has already computed for the estimate's own memo. A hit is checked byte for byte (memcmp).
- * Holds at most `budget` bytes of raw text (twice that with the decoded strings); the least recently used go first.
+ * time, whose hashes V8 has already computed for the estimate's own memo. At most 4 MiB of raw text.
  */
-class DecodedTexts {
-  private readonly map = new Map<string, { raw: Buffer; text: string }>();
-  private bytes = 0;
-  constructor(private readonly budget: number) {}
-
-  get(buf: Buffer, start: number, end: number): string {
-    const n = end - start;
-    // Length and three samples: enough to tell texts apart almost always; the byte comparison settles the rest.
-    const mid = start + (n >> 1);
-    const key = `${n}:${buf.toString('latin1', start, start + 32)}${buf.toString('latin1', mid - 16, mid + 16)}${buf.toString('latin1', end - 32, end)}`;
-    const hit = this.map.get(key);
-    if (hit && buf.compare(hit.raw, 0, n, start, end) === 0) {
-      this.map.delete(key);
-      this.map.set(key, hit);
-      return hit.text;
-    }
-    const text = JSON.parse(buf.toString('latin1', start, end)) as string;
-    if (n <= this.budget / 4) {
-      if (hit) this.bytes -= hit.raw.length;
-      this.map.delete(key);
-      this.map.set(key, { raw: Buffer.from(buf.subarray(start, end)), text });
-      this.bytes += n;
-      for (const [k, v] of this.map) {
-        if (this.bytes <= this.budget) break;
-        this.map.delete(k);
-        this.bytes -= v.raw.length;
-      }
-    }
-    return text;
-  }
-}
-
-const decodedTexts = new DecodedTexts(4 << 20);
+const decodedTexts = new SharedValues(4 << 20);
 
 /** Whether the key at `keyStart` (its opening quote) in `b` is exactly `name` (ASCII, written without escapes). */
 function keyIs(b: Buffer, keyStart: number, name: string): boolean {
