@@ -75,7 +75,7 @@ function asciiIds(blocks: readonly ContentBlock[]): boolean {
 export const SHARED_TOOLS_MIN_BYTES = 4096;
 
 /** Tool definitions as byte strings, by their bytes: agents send the same ones every turn. */
-const sharedTools = new SharedValues(8 << 20);
+const sharedTools = new SharedValues(4 << 20);
 
 /**
  * The JSON body of a request to translate, which the ingress has already validated (`top`: its top-level scan). As
