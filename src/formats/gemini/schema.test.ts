@@ -334,6 +334,21 @@ describe('sanitizeSchemaForGemini', () => {
   });
 });
 
+describe('idempotence where a union is written (regression)', () => {
+  it('a schema declaring two types whose union branches constrain nothing is sanitised to what a second pass gives', () => {
+    // Found by the property test above (1 run in ~20 of its 1,000 cases): the first pass kept `anyOf: [{}, {}]` and no
+    // type, a second pass dropped the branches and inferred `object` from the properties.
+    const root = { allOf: [{ properties: { ' ': { allOf: [{ allOf: [{ anyOf: [{}, {}] }, { properties: { ' ': {} } }] }, { type: ['string', 'number'] }] } } }] };
+    for (const field of ['parametersJsonSchema', 'parameters'] as const) {
+      const withDefs = { ...root, $defs: { A: root, B: { type: 'string' } } };
+      const once = sanitizeSchemaForGemini(withDefs, { field });
+      expect(sanitizeSchemaForGemini(once, { field })).toEqual(once);
+      expect(violations(once, field)).toEqual([]);
+      expect((once.properties as Record<string, Obj>)[' '].anyOf).toBeUndefined();
+    }
+  });
+});
+
 describe('recursion through allOf (regression)', () => {
   it('a $ref cycle reached through allOf is cut once, not expanded to the depth limit, and a second pass changes nothing', () => {
     const root = { oneOf: [true, { allOf: [{ $ref: '#/$defs/A' }] }, true] };

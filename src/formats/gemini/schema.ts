@@ -59,13 +59,35 @@ interface Ctx {
   root: Obj;
   upper: boolean;
   expansions: number;
+  /** An `anyOf` was written into the output (see `sanitizeSchemaForGemini`). */
+  unions: boolean;
 }
 
-/** Sanitises any JSON Schema (tool parameters, response schemas) into Gemini's subset. */
+/** Passes over a schema whose output has unions, at most, until one changes nothing. */
+const MAX_PASSES = 4;
+
+/**
+ * Sanitises any JSON Schema (tool parameters, response schemas) into Gemini's subset. The result is a fixed point:
+ * sanitising it again changes nothing. One pass gets there except where it writes an `anyOf`, whose branches a
+ * second pass may still simplify (branches that constrain nothing, a type the first pass could not infer because the
+ * schema declared several); such an output is passed over again until it stays the same.
+ */
 export function sanitizeSchemaForGemini(schema: unknown, opts: SanitizeSchemaOptions = {}): Obj {
-  const ctx: Ctx = { root: isObj(schema) ? schema : {}, upper: opts.field === 'parameters', expansions: 0 };
-  const out = clean(schema, ctx, 0, ['#']);
-  return out === DROP ? {} : out;
+  let ctx = newCtx(schema, opts);
+  const first = clean(schema, ctx, 0, ['#']);
+  let out = first === DROP ? {} : first;
+  for (let pass = 1; pass < MAX_PASSES && ctx.unions; pass++) {
+    ctx = newCtx(out, opts);
+    const again = clean(out, ctx, 0, ['#']);
+    const next = again === DROP ? {} : again;
+    if (JSON.stringify(next) === JSON.stringify(out)) break;
+    out = next;
+  }
+  return out;
+}
+
+function newCtx(schema: unknown, opts: SanitizeSchemaOptions): Ctx {
+  return { root: isObj(schema) ? schema : {}, upper: opts.field === 'parameters', expansions: 0, unions: false };
 }
 
 /**
@@ -159,6 +181,7 @@ function clean(input: unknown, ctx: Ctx, depth: number, stack: readonly string[]
     }
     if (branches.length === 0) return DROP;
     out = branches.length === 1 ? { ...branches[0], ...annotations } : { ...annotations, anyOf: branches };
+    if (branches.length > 1) ctx.unions = true;
   } else {
     out = buildOwn(node, types[0], enumValues, ctx, depth, refStack);
   }
@@ -428,6 +451,7 @@ function combineUnion(own: Obj, branches: Obj[], ctx: Ctx): Obj {
   }
   if (enumMerge) return { type: ctx.upper ? 'STRING' : 'string', ...withoutKey(own, 'type'), enum: enumMerge };
   if (branches.length === 1) return { ...branches[0], ...annotations };
+  ctx.unions = true;
   return { ...own, anyOf: branches };
 }
 
