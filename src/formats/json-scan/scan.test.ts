@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidUtf8, JsonScanError, parseValue, scanTopLevel, spliceMembers, valueKind, type Edit } from './index.js';
 
@@ -257,5 +258,34 @@ describe('isValidUtf8', () => {
     expect(isValidUtf8(new Uint8Array([0xed, 0xa0, 0x80]))).toBe(false); // encoded surrogate
     expect(isValidUtf8(new Uint8Array([0xf0, 0x9f, 0x98]))).toBe(false); // truncated
     expect(isValidUtf8(new Uint8Array(0))).toBe(true);
+  });
+});
+
+describe('parseValue of scalars (read without JSON.parse)', () => {
+  it('reads exactly what JSON.parse reads: literals, numbers, strings with and without escapes (property)', () => {
+    const scalar = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom('-0', '1E+2', '0.1e-7', '123456789012345678901234567890', '1e400', '-1.5E-3').map((t) => ({ raw: t })),
+    );
+    fc.assert(
+      fc.property(scalar, (v) => {
+        const text = typeof v === 'object' && v !== null ? v.raw : JSON.stringify(v);
+        const buf = Buffer.from(`{"k": ${text} }`, 'utf8');
+        expect(parseValue(buf, scanTopLevel(buf).get('k')!)).toStrictEqual(JSON.parse(text));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('decodes broken UTF-8 inside a string as JSON.parse of the decoded text does', () => {
+    for (const bytes of [[0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xff, 0x41], [0xc3, 0xa9, 0x80]]) {
+      const buf = Buffer.concat([Buffer.from('{"k":"a'), Buffer.from(bytes), Buffer.from('"}')]);
+      const span = scanTopLevel(buf).get('k')!;
+      expect(parseValue(buf, span)).toBe(JSON.parse(buf.toString('utf8', span.valueStart, span.valueEnd)));
+    }
   });
 });

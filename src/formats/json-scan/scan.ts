@@ -505,9 +505,28 @@ export function findStringValuesInValid(buf: Uint8Array, minBytes: number, wante
   return out;
 }
 
-/** `JSON.parse` of just this member's value bytes. */
+/**
+ * `JSON.parse` of just this member's value bytes (which the scan has validated). Literals, numbers and short strings
+ * without escapes are read without it: routing reads `model`, `max_tokens` and `stream` of every request.
+ */
 export function parseValue(buf: Uint8Array, span: MemberSpan): unknown {
-  return JSON.parse(asBuffer(buf).toString('utf8', span.valueStart, span.valueEnd));
+  const b = asBuffer(buf);
+  const s = span.valueStart;
+  const e = span.valueEnd;
+  const c = b[s];
+  if (c === QUOTE) {
+    if (e - s <= 256 && !hasBackslash(b, s + 1, e - 1)) return b.toString('utf8', s + 1, e - 1);
+  } else if (c === 0x74) return true;
+  else if (c === 0x66) return false;
+  else if (c === 0x6e) return null;
+  // JSON's number grammar is a subset of Number's, read to the same double.
+  else if (c === MINUS || (c >= ZERO && c <= NINE)) return Number(b.toString('latin1', s, e));
+  return JSON.parse(b.toString('utf8', s, e));
+}
+
+function hasBackslash(b: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] === BACKSLASH) return true;
+  return false;
 }
 
 export type ValueKind = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
