@@ -91,12 +91,8 @@ export function stringifyToBuffer(value: unknown, encoding: 'latin1' | 'utf8', o
 export function stringifyWithRawStrings(value: unknown, raw: RawStrings, depth = 3, reuse?: MemberReuse): Buffer | null {
   const obj = value as Record<string, unknown>;
   const member = reuse && obj !== null && typeof obj === 'object' && Object.hasOwn(obj, reuse.member) ? obj[reuse.member] : undefined;
-  const text = member === undefined ? undefined : reuse!.texts.take(reuse!.key, member);
-  if (text === undefined) {
-    const out = raw.splice(textPieces(value, depth, raw.skeletonBytes));
-    if (out && member !== undefined) reuse!.texts.keep(reuse!.key, member);
-    return out;
-  }
+  const text = member === undefined ? undefined : reuse!.texts.textOf(reuse!.key, member);
+  if (text === undefined) return raw.splice(textPieces(value, depth, raw.skeletonBytes));
   // The member's text goes in where its stand-in was serialised (a shallow copy keeps the members' order).
   const pieces = textPieces({ ...obj, [reuse!.member]: WHOLE_VALUE_STAND_IN }, depth, raw.skeletonBytes);
   for (let i = 0; i < pieces.length; i++) {
@@ -127,18 +123,23 @@ export class MemberTexts {
 
   constructor(private readonly maxKeys = 64) {}
 
+  /** The text kept for `key` if `value` is the same JSON as the value it was made from. */
   take(key: string, value: unknown): string | undefined {
     const kept = this.byKey.get(key);
     return kept && sameJson(value, kept.value) ? kept.text : undefined;
   }
 
-  keep(key: string, value: unknown): void {
+  /** `value`'s JSON text: the kept one, or made now (once: the body is serialised around it) and kept for next time. */
+  textOf(key: string, value: unknown): string | undefined {
+    const kept = this.take(key, value);
+    if (kept !== undefined) return kept;
     const text = JSON.stringify(value) as string | undefined;
-    if (text === undefined || hasStandIn(text)) return;
+    if (text === undefined || hasStandIn(text)) return text;
     this.byKey.delete(key);
     if (this.byKey.size >= this.maxKeys) this.byKey.delete(this.byKey.keys().next().value as string);
     // Frozen from here on: it is compared with later bodies' members, and must stay the JSON its text says.
     this.byKey.set(key, { value: deepFreeze(value), text });
+    return text;
   }
 }
 

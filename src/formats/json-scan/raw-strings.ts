@@ -228,21 +228,18 @@ export function extractRawStrings(
     if (movable(buf, spans[i], spans[i + 1])) kept.push(spans[i], spans[i + 1]);
   }
   if (kept.length === 0 && !cut) return null;
+  // Every replaced span in document order: the stand-ins, and the cut (which no kept span is inside).
+  const replaced: Array<{ start: number; end: number; text: string }> = [];
+  for (let i = 0; i < kept.length; i += 2) replaced.push({ start: kept[i], end: kept[i + 1], text: `"${STAND_IN_JSON}${i >> 1}${NUL_JSON}"` });
+  if (cut) {
+    const at = replaced.findIndex((r) => r.start > cut.start);
+    replaced.splice(at < 0 ? replaced.length : at, 0, cut);
+  }
   const chunks: Buffer[] = [];
   let from = 0;
-  let cutDone = !cut;
-  for (let i = 0; i < kept.length; i += 2) {
-    if (!cutDone && cut!.start < kept[i]) {
-      chunks.push(buf.subarray(from, cut!.start), Buffer.from(cut!.text, 'latin1'));
-      from = cut!.end;
-      cutDone = true;
-    }
-    chunks.push(buf.subarray(from, kept[i]), Buffer.from(`"${STAND_IN_JSON}${i >> 1}${NUL_JSON}"`, 'latin1'));
-    from = kept[i + 1];
-  }
-  if (!cutDone) {
-    chunks.push(buf.subarray(from, cut!.start), Buffer.from(cut!.text, 'latin1'));
-    from = cut!.end;
+  for (const r of replaced) {
+    chunks.push(buf.subarray(from, r.start), Buffer.from(r.text, 'latin1'));
+    from = r.end;
   }
   chunks.push(buf.subarray(from));
   const skeleton = Buffer.concat(chunks);
