@@ -1,16 +1,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openStore } from '../store/index.js';
+import { packageRoot } from '../util/package-root.js';
 import { createStoredKey, readStoredKey } from './local-key.js';
 import { resolveConfig, type CommonOptions } from './options.js';
 import { startRouter } from './start.js';
 
 /** The Claude Code binary: the project's own devDependency first, else `claude` on PATH. */
 export function claudeBinary(): string {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const local = path.join(root, 'node_modules', '.bin', 'claude');
+  const local = path.join(packageRoot(import.meta.url), 'node_modules', '.bin', 'claude');
   return existsSync(local) ? local : 'claude';
 }
 

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import type FindMyWay from 'find-my-way';
 import type { Services } from '../../app-types.js';
 import { secretsEqual } from '../../auth/index.js';
@@ -17,11 +17,12 @@ import { BodyTooLargeError, readBody } from '../body.js';
 import { PortalSessions, readCookie, SESSION_COOKIE, type PortalSession } from './session.js';
 import { authThrottle } from '../auth-throttle.js';
 import { PortalAssets, SECURITY_HEADERS } from './static.js';
+import { packageRoot } from '../../util/package-root.js';
 
 export { SESSION_COOKIE, type PortalSession } from './session.js';
 
-/** dist/portal, from either src/ingress/portal (tests) or dist/ingress/portal (built): both are three levels down. */
-const DEFAULT_DIR = fileURLToPath(new URL('../../../dist/portal/', import.meta.url));
+/** The built portal, dist/portal; looked up when the portal is first served. */
+const defaultDir = () => path.join(packageRoot(import.meta.url), 'dist', 'portal');
 
 interface PortalState {
   /** Null when no admin key is configured: nobody can sign in. */
@@ -34,18 +35,20 @@ const loading = new WeakMap<Services, Promise<PortalState>>();
 const ready = new WeakMap<Services, PortalState>();
 
 /** Reads the store secret once (sessions must verify from the first request); later calls return the same promise. */
-export function portalReady(svc: Services, dir = DEFAULT_DIR): Promise<void> {
+export function portalReady(svc: Services, dir?: string): Promise<void> {
   let p = loading.get(svc);
   if (!p) {
     p = (async () => {
       const adminKey = svc.config.auth.admin_key;
       const sessions = adminKey === undefined ? null : new PortalSessions(await svc.store.secret(), adminKey);
       let assets: Promise<PortalAssets | null> | null = null;
-      const load = () =>
-        (assets ??= PortalAssets.load(dir).then((a) => {
-          if (!a) svc.log.warn({ dir }, 'the portal is not built; /portal answers 503 until `npm run build` has run');
+      const load = () => {
+        const from = dir ?? defaultDir();
+        return (assets ??= PortalAssets.load(from).then((a) => {
+          if (!a) svc.log.warn({ dir: from }, 'the portal is not built; /portal answers 503 until `npm run build` has run');
           return a;
         }));
+      };
       const state: PortalState = { sessions, assets: load };
       ready.set(svc, state);
       return state;
