@@ -12,6 +12,7 @@ import type { CircuitBreakers } from './execution/breakers/index.js';
 import type { Metrics } from './telemetry/metrics.js';
 import type { RouterRegistry } from './routing/router-registry.js';
 import type { BodyCapture } from './telemetry/bodies.js';
+import type { BodyPool } from './ingress/body-pool.js';
 import type { Cluster } from './cluster/index.js';
 import type { KeyLimiter } from './limits/index.js';
 import type { Tracing } from './telemetry/tracing/index.js';
@@ -38,6 +39,8 @@ export interface Services {
   metrics: Metrics;
   /** Request/response body capture for records; null unless `telemetry.records.bodies` is on. */
   bodies: BodyCapture | null;
+  /** Reused buffers for large request bodies (`server.body_pool`). */
+  bodyPool: BodyPool;
   /** OpenTelemetry span export of finished requests; null unless an OTLP endpoint is configured. */
   tracing: Tracing | null;
   /** Shared state across instances (Redis, PostgreSQL change notifications); inert for a lone SQLite instance. */

@@ -21,6 +21,7 @@ import { Cluster, hasChangeFeed, SAFETY_POLL_MS } from './cluster/index.js';
 import { CircuitBreakers } from './execution/breakers/index.js';
 import { Metrics } from './telemetry/metrics.js';
 import { BodyCapture } from './telemetry/bodies.js';
+import { BodyPool } from './ingress/body-pool.js';
 import { Redactor } from './telemetry/redact.js';
 import { createTracing } from './telemetry/tracing/index.js';
 
@@ -136,7 +137,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   relay.cluster = cluster;
   // Fastest first: live p50 time to first token once measured, the catalog's prior until then.
   const routing = { registry, catalog, aliases: config.aliases, expectedTtftMs: (p: string, m: string, entry?: { priors: { ttftMs: number } }) => stats.ttftP50(p, m)?.value ?? entry?.priors.ttftMs ?? 1000 };
-  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agents, catalog, routing, stats, breakers, metrics: new Metrics(breakers, recorder), bodies: bodyCapture(config, registry), tracing, cluster, limits: cluster.limiter, draining: false };
+  const services: Services = { config, log, store, keys, routers, recorder, providers: registry, agents, catalog, routing, stats, breakers, metrics: new Metrics(breakers, recorder), bodies: bodyCapture(config, registry), bodyPool: new BodyPool(config.server.body_pool, process.env.SWITCHYARD_CHECK_BODY_POOL === '1'), tracing, cluster, limits: cluster.limiter, draining: false };
   cluster.registerMetrics(services.metrics.registry);
   const server = createHttpServer(services);
   const adminServer = config.server.admin_bind ? createHttpServer(services, 'admin') : null;

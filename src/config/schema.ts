@@ -89,6 +89,8 @@ export const configSchema = z.strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8080),
       body_limit: size.default(32 * 1024 * 1024),
+      /** Memory kept in free buffers for reuse by large request bodies (src/ingress/body-pool.ts); 0 turns it off. */
+      body_pool: size.default(8 * 1024 * 1024),
       shutdown_grace: duration.default(10_000),
       /** HTTPS instead of HTTP: PEM certificate (chain) and private key files (docs/security.md). */
       tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),

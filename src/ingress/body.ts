@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { BodyPool } from './body-pool.js';
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -6,25 +7,32 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Reads the whole request body, refusing more than `limit` bytes without buffering them. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads the whole request body, refusing more than `limit` bytes without buffering them. With a `pool`, a body whose
+ * `content-length` the pool takes is copied into a pooled buffer as it arrives; the caller releases it to the pool
+ * when the request is over (see BodyPool).
+ */
+export function readBody(req: IncomingMessage, limit: number, pool?: BodyPool): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > limit) return Promise.reject(new BodyTooLargeError(limit));
+  const buf = pool && declared > 0 ? pool.take(declared) : null;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
+      // Node's parser stops at content-length, so only a body without one can run past the limit.
+      if (size + chunk.length > (buf ? buf.length : limit)) {
         req.off('data', onData);
         req.resume();
         reject(new BodyTooLargeError(limit));
         return;
       }
-      chunks.push(chunk);
+      if (buf) chunk.copy(buf, size);
+      else chunks.push(chunk);
+      size += chunk.length;
     };
     req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    req.once('end', () => resolve(buf ? pool!.view(buf, size) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
     req.once('error', reject);
   });
 }

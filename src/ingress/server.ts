@@ -65,6 +65,9 @@ function recorded(svc: Services, api: ApiSurface, endpoint: string, handler: Han
       priceRecord(record, svc.catalog);
       if (ctx.limitTicket) settleLimits(svc, ctx.limitTicket, record);
       if (svc.bodies) svc.bodies.fill(record, ctx.requestBody, ctx.responseChunks, req.headers);
+      // The handler has settled and the response is over: nothing of this request reads its body any more.
+      if (ctx.requestBody) svc.bodyPool.release(ctx.requestBody);
+      ctx.requestBody = null;
       svc.recorder.add(record);
       noteLatency(svc, record);
       svc.metrics.observe(record);

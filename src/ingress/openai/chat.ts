@@ -18,7 +18,7 @@ export async function handleChatCompletions(svc: Services, ctx: RequestContext):
   if (!authenticate(svc, ctx)) return;
   let buf: Buffer;
   try {
-    buf = await readBody(ctx.req, svc.config.server.body_limit);
+    buf = await readBody(ctx.req, svc.config.server.body_limit, svc.bodyPool);
   } catch (e) {
     if (e instanceof BodyTooLargeError) {
       sendError(ctx, 413, `Request body is too large: the limit is ${svc.config.server.body_limit} bytes.`, { type: 'request_too_large', headers: { connection: 'close' } });
