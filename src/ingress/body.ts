@@ -1,5 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { BodyPool } from './body-pool.js';
+import { YoungGc } from './young-gc.js';
+
+/** Scavenges once per this many body bytes read into pooled buffers (see YoungGc). */
+export const YOUNG_GC_EVERY_BYTES = 8 * 1024 * 1024;
+const youngGc = new YoungGc(YOUNG_GC_EVERY_BYTES);
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -32,7 +37,10 @@ export function readBody(req: IncomingMessage, limit: number, pool?: BodyPool): 
       size += chunk.length;
     };
     req.on('data', onData);
-    req.once('end', () => resolve(buf ? pool!.view(buf, size) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    req.once('end', () => {
+      if (buf) youngGc.note(size);
+      resolve(buf ? pool!.view(buf, size) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
     req.once('error', reject);
   });
 }
