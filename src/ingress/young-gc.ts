@@ -30,7 +30,8 @@ export class YoungGc {
     this.read += bytes;
     if (this.read < this.everyBytes) return;
     this.read = 0;
-    this.gc ??= exposeGc();
+    // undefined: not looked up yet; null: not available (then never tried again).
+    if (this.gc === undefined) this.gc = exposeGc();
     this.gc?.({ type: 'minor' });
   }
 }

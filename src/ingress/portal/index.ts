@@ -43,8 +43,10 @@ export function portalReady(svc: Services, dir?: string): Promise<void> {
       const sessions = adminKey === undefined ? null : new PortalSessions(await svc.store.secret(), adminKey);
       let assets: Promise<PortalAssets | null> | null = null;
       const load = () => {
+        if (assets) return assets;
+        // Once: the package root is found on disk, which no page request should repeat.
         const from = dir ?? defaultDir();
-        return (assets ??= PortalAssets.load(from).then((a) => {
+        return (assets = PortalAssets.load(from).then((a) => {
           if (!a) svc.log.warn({ dir: from }, 'the portal is not built; /portal answers 503 until `npm run build` has run');
           return a;
         }));
