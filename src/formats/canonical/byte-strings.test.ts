@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { codecFor } from '../index.js';
-import { extractRawStrings, isDeeplyFrozen, MemberTexts, RAW_STRING_PATHS, scanTopLevel, stringifyWithRawStrings } from '../json-scan/index.js';
+import { extractRawStrings, isDeeplyFrozen, MemberTexts, RAW_STRING_FINDERS, RAW_STRING_PATHS, scanTopLevel, stringifyWithRawStrings } from '../json-scan/index.js';
 import { estimateInputTokens } from '../tokens/index.js';
 import { byteStringOf, decodableAsBytes, isAscii, markByteStrings, parseBodyToTranslate, textOf } from './byte-strings.js';
 import type { Request, WireFormat } from './types.js';
@@ -169,6 +169,71 @@ describe('a request translated with raw strings', () => {
       );
     });
   }
+});
+
+/** Anthropic requests with every kind of block an estimator reads text from, each text of them raw when long enough. */
+const anthropicBlocksBody = fc
+  .record({ system: text, user: text, answer: text, thinking: text, args, result: text, doc: text, odd: text, tools })
+  .map((r) =>
+    JSON.stringify({
+      model: 'claude-opus-4-8',
+      max_tokens: 100,
+      system: r.system,
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: r.user }, { type: 'document', source: { type: 'text', media_type: 'text/plain', data: r.doc } }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: r.thinking, signature: 'c2lnbmF0dXJl' },
+            { type: 'text', text: r.answer },
+            { type: 'tool_use', id: 'toolu_01', name: r.tools[0].name, input: r.args },
+            { type: 'tool_use', id: 'toolu_02', name: r.tools[0].name, input: { text: r.odd } },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_01', content: JSON.stringify({ result: r.result, args: r.args }) },
+            { type: 'tool_result', tool_use_id: 'toolu_02', content: [{ type: 'text', text: r.result }] },
+            // An unknown block type: kept opaque, with its text raw.
+            { type: 'future_block', text: r.odd },
+            { type: 'text', text: r.odd, future_field: true },
+          ],
+        },
+      ],
+      tools: r.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.schema })),
+      output_format: { type: 'json_schema', schema: { type: 'object', description: r.odd } },
+    }),
+  );
+
+describe('a request estimated with raw strings', () => {
+  it('gets the estimate of the same request of byte strings, for every kind of block and family (property)', () => {
+    fc.assert(
+      fc.property(anthropicBlocksBody, (json) => {
+        const buf = body(json);
+        const extracted = extractRawStrings(buf, RAW_STRING_PATHS.anthropic, 1);
+        if (!extracted) return;
+        const rawReq = codecFor('anthropic').decodeRequest(JSON.parse(extracted.skeleton.toString('latin1')));
+        rawReq.rawStrings = extracted.raw;
+        const byteReq = codecFor('anthropic').decodeRequest(JSON.parse(buf.toString('latin1')));
+        for (const family of ['anthropic', 'openai-o200k', 'gemini', 'generic'] as const) expect(estimateInputTokens(rawReq, family)).toBe(estimateInputTokens(byteReq, family));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('reads its texts where they are, without expanding a copy of the whole request', () => {
+    const long = (c: string) => `${c} ${'lorem ipsum dolor '.repeat(60)}`;
+    const buf = body(JSON.stringify({ model: 'm', max_tokens: 10, system: long('s'), messages: [{ role: 'user', content: long('u') }, { role: 'assistant', content: long('a') }, { role: 'user', content: long('q') }] }));
+    const { body: parsed, raw } = parseBodyToTranslate(buf, 'anthropic', true, scanTopLevel(buf, { longStrings: RAW_STRING_FINDERS.anthropic }));
+    expect(raw?.count).toBe(4);
+    const req = codecFor('anthropic').decodeRequest(parsed);
+    expect(markByteStrings(req, raw)).toBe(true);
+    const expand = vi.spyOn(raw!, 'expand');
+    for (const family of ['anthropic', 'openai-o200k', 'gemini'] as const) expect(estimateInputTokens(req, family)).toBeGreaterThan(4 * 150);
+    // Only small values (a tool call's input, a schema) may be expanded; never the request or its messages.
+    for (const [value] of expand.mock.calls) expect(value === req || value === req.messages || value === req.system).toBe(false);
+  });
 });
 
 describe('a request translated from byte strings', () => {

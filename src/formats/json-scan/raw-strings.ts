@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { findStringValuesInValid, type LongStringFinder } from './scan.js';
-import { SharedValues } from './shared-values.js';
+import { isDeeplyFrozen, SharedValues } from './shared-values.js';
 
 /**
  * Raw strings: the long texts of a translated request (system prompt, messages, tool results, tool descriptions) are
@@ -91,7 +91,9 @@ export class RawStrings {
 
   private expandAny(value: unknown): unknown {
     if (typeof value === 'string') return this.expandString(value);
-    if (value === null || typeof value !== 'object') return value;
+    // Deep-frozen values (SharedValues' tool definitions, MemberTexts' members) hold no stand-in: they were parsed from
+    // a body's own bytes, or kept only when their JSON had none. A tool's ~60 KB schema is not walked per request.
+    if (value === null || typeof value !== 'object' || isDeeplyFrozen(value)) return value;
     if (Array.isArray(value)) {
       let copy: unknown[] | null = null;
       for (let i = 0; i < value.length; i++) {

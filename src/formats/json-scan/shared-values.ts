@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
  * change into another request. Holds at most `budget` bytes of JSON text; the least recently used go first.
  */
 export class SharedValues {
-  private readonly map = new Map<string, { raw: Buffer; value: unknown }>();
+  private readonly map = new Map<number, { raw: Buffer; value: unknown }>();
   private bytes = 0;
 
   constructor(private readonly budget: number) {}
@@ -16,9 +16,7 @@ export class SharedValues {
   /** The value of the JSON text buf[start, end), decoded as latin1 (byte strings), shared and deep-frozen. */
   get(buf: Buffer, start: number, end: number): unknown {
     const n = end - start;
-    // Length and three samples tell texts apart almost always; the byte comparison settles the rest.
-    const mid = start + (n >> 1);
-    const key = `${n}:${buf.toString('latin1', start, start + 32)}${buf.toString('latin1', mid - 16, mid + 16)}${buf.toString('latin1', end - 32, end)}`;
+    const key = sampleKey(buf, start, end);
     const hit = this.map.get(key);
     if (hit && buf.compare(hit.raw, 0, n, start, end) === 0) {
       this.map.delete(key);
@@ -39,6 +37,27 @@ export class SharedValues {
     }
     return value;
   }
+}
+
+/** Words of a text that `sampleKey` mixes: spread over it, ends included. */
+const SAMPLES = 8;
+
+/**
+ * A number naming the text buf[start, end): its length and a hash of SAMPLES words spread over it. That tells texts
+ * apart almost always (the byte comparison settles the rest), and costs a few reads where a string key cost slices,
+ * a concatenation and hashing the result.
+ */
+function sampleKey(buf: Buffer, start: number, end: number): number {
+  const n = end - start;
+  let h = 0x811c9dc5;
+  if (n < 4) {
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  } else {
+    const step = (n - 4) / (SAMPLES - 1);
+    for (let k = 0; k < SAMPLES; k++) h = Math.imul(h ^ buf.readUInt32LE(start + Math.floor(k * step)), 0x01000193);
+  }
+  // 2^21 hash values per length, lengths up to 2^32: below 2^53, so every key is an exact number.
+  return n * 0x200000 + ((h >>> 11) & 0x1fffff);
 }
 
 /** Objects frozen with everything in them, by `deepFreeze`: their JSON cannot change. */

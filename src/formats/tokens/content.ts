@@ -1,5 +1,28 @@
 /** Pieces of canonical content every estimator needs in the same form. */
-import type { DocumentBlock, Message, ToolCallBlock } from '../canonical/types.js';
+import type { DocumentBlock, Message, Request, ToolCallBlock } from '../canonical/types.js';
+
+/**
+ * How an estimator reads a request's texts. A request translated with raw strings (json-scan/raw-strings.ts) holds
+ * stand-ins where its long texts are; the estimator reads those texts through `text`, and values that may hold one
+ * through `value`, instead of expanding a deep copy of the whole request first, which cost more than the estimate
+ * itself on a large agent request (walking and copying every message, under load). Stand-ins are only where
+ * RAW_STRING_PATHS lead: system texts, text blocks (also inside tool results), tool descriptions, and blocks a decoder
+ * kept opaque. The estimate must not depend on them (byte-strings.test.ts checks it against the expanded request).
+ */
+export interface TextReader {
+  /** The text of a string of the request. */
+  text(s: string): string;
+  /** A JSON value of the request with its texts in it (the value itself when it holds no stand-in). */
+  value<T>(v: T): T;
+}
+
+const PLAIN: TextReader = { text: (s) => s, value: (v) => v };
+
+/** The reader of `req`'s texts. */
+export function textReader(req: Request): TextReader {
+  const raw = req.rawStrings;
+  return raw ? { text: (s) => raw.expandString(s), value: (v) => raw.expand(v) } : PLAIN;
+}
 
 /** A tool call as the model sees it: its name and its arguments as JSON. */
 export function toolCallText(b: ToolCallBlock): string {

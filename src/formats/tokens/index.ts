@@ -27,7 +27,6 @@ function encodingOf(family: 'openai-o200k' | 'openai-cl100k'): BpeEncoding {
  * loading a BPE table: what the request path uses.
  */
 export function estimateInputTokens(req: Request, family: TokenizerFamily): number {
-  if (req.rawStrings) req = req.rawStrings.expand(req);
   if (isOpenAiFamily(family)) {
     const scale = OPENAI_TEXT_SCALE[family];
     return estimateOpenAi(req, (s) => (s.length === 0 ? 0 : Math.max(1, Math.round(approxTokens(s) * scale))), `estimate ${family}`);

@@ -6,11 +6,11 @@
  * size. What the OpenAI encoders drop (thinking, signatures, foreign opaque blocks) costs nothing.
  */
 import type { ContentBlock, Message, Request, Tool } from '../canonical/types.js';
-import { deepFreeze, isDeeplyFrozen, sameJson } from '../json-scan/index.js';
-import { jsonText, pdfPages, toolCallText } from './content.js';
+import { jsonText, pdfPages, textReader, toolCallText, type TextReader } from './content.js';
 import { imageSizeOf } from './image-size.js';
 import { openAiImageTokens } from './image-tokens.js';
 import { renderOpenAiTools } from './openai-tools.js';
+import { ToolsCounts } from './tools-memo.js';
 
 const PER_MESSAGE = 3;
 const REPLY_PRIMING = 3;
@@ -40,23 +40,12 @@ function modelTail(model: string): string {
   return id.slice(id.lastIndexOf('/') + 1);
 }
 
-/**
- * The count of each counter's (`countKey`'s) last rendered tool list, kept with a frozen copy of the tools: an agent
- * sends the same tools every turn, and when they are the shared, deep-frozen ones of a translated request
- * (SharedValues), telling them equal (`sameJson`) costs a few comparisons where rendering 24 tools as TypeScript and
- * counting the text costs ~150 µs.
- */
-const sharedToolsTokens = new Map<string, { tools: readonly Tool[]; count: number }>();
+/** The count of each counter's (`countKey`'s) last rendered tool list. */
+const sharedToolsTokens = new ToolsCounts();
 
 function toolsTokens(tools: readonly Tool[], count: (s: string) => number, countKey: string | undefined): number {
-  if (countKey === undefined || !tools.every((t) => isDeeplyFrozen(t.inputSchema))) return count(renderOpenAiTools(tools));
-  const kept = sharedToolsTokens.get(countKey);
-  if (kept && sameJson(tools, kept.tools)) return kept.count;
-  const n = count(renderOpenAiTools(tools));
-  // A copy to freeze: the request's own objects (a cache_control, say) stay its own.
-  const copy = tools.map((t) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, k === 'inputSchema' || v === null || typeof v !== 'object' ? v : structuredClone(v)])) as unknown as Tool);
-  sharedToolsTokens.set(countKey, { tools: deepFreeze(copy), count: n });
-  return n;
+  if (countKey === undefined) return count(renderOpenAiTools(tools));
+  return sharedToolsTokens.get(countKey, tools, () => count(renderOpenAiTools(tools)));
 }
 
 /**
@@ -64,13 +53,14 @@ function toolsTokens(tools: readonly Tool[], count: (s: string) => number, count
  * (the same key, the same counts) so that an unchanged tool list is counted once.
  */
 export function estimateOpenAi(req: Request, count: (s: string) => number, countKey?: string): number {
+  const t = textReader(req);
   const model = modelTail(req.model);
   const reasoning = REASONING_MODEL.test(model);
   const framing = SEARCH_MODEL.test(model) ? 0 : PER_MESSAGE;
   const names = toolNames(req.messages);
 
   let total = framing === 0 ? 0 : REPLY_PRIMING;
-  if (req.system.length > 0) total += framing + count(req.system.map((b) => b.text).join('\n'));
+  if (req.system.length > 0) total += framing + count(req.system.map((b) => t.text(b.text)).join('\n'));
   for (const m of req.messages) {
     const rest: ContentBlock[] = [];
     for (const b of m.content) {
@@ -80,16 +70,16 @@ export function estimateOpenAi(req: Request, count: (s: string) => number, count
       }
       // Each tool result travels as its own message, authored by `functions.<name>` instead of a role.
       const name = b.name ?? names.get(b.toolCallId);
-      total += framing + blocksTokens(req, b.content, count) + (name ? count(`functions.${name}`) - 1 : 0);
+      total += framing + blocksTokens(req, b.content, count, t) + (name ? count(`functions.${name}`) - 1 : 0);
     }
     if (rest.length === 0 && m.content.length > 0) continue;
-    total += framing + blocksTokens(req, rest, count);
+    total += framing + blocksTokens(req, rest, count, t);
     if (m.name) total += PER_NAME + count(m.name);
     if (reasoning && m.role === 'assistant') total += REASONING_ASSISTANT_CHANNEL;
   }
   // Definitions are sent (and billed) even with tool_choice none.
   if (req.tools && req.tools.length > 0) {
-    total += (reasoning ? REASONING_TOOLS_FRAMING : TOOLS_FRAMING) + toolsTokens(req.tools, count, countKey);
+    total += (reasoning ? REASONING_TOOLS_FRAMING : TOOLS_FRAMING) + toolsTokens(req.tools.map((x) => t.value(x)), count, countKey);
   }
   const rf = req.responseFormat;
   if (rf?.type === 'json_schema') total += RESPONSE_SCHEMA_FRAMING + count(`${rf.name ?? ''}\n${rf.description ?? ''}\n${jsonText(rf.schema)}`);
@@ -102,12 +92,12 @@ function toolNames(messages: readonly Message[]): Map<string, string> {
   return names;
 }
 
-function blocksTokens(req: Request, blocks: readonly ContentBlock[], count: (s: string) => number): number {
+function blocksTokens(req: Request, blocks: readonly ContentBlock[], count: (s: string) => number, t: TextReader): number {
   let n = 0;
   for (const b of blocks) {
     switch (b.type) {
       case 'text':
-        n += count(b.text);
+        n += count(t.text(b.text));
         break;
       case 'image':
         n += openAiImageTokens(req.model, imageSizeOf(b.source), b.detail);
@@ -120,10 +110,10 @@ function blocksTokens(req: Request, blocks: readonly ContentBlock[], count: (s: 
         break;
       case 'tool_result':
         // Only reached for results nested where a format allows it; top-level ones are separate messages.
-        n += PER_MESSAGE + blocksTokens(req, b.content, count);
+        n += PER_MESSAGE + blocksTokens(req, b.content, count, t);
         break;
       case 'opaque':
-        if (b.format === 'openai') n += count(jsonText(b.value));
+        if (b.format === 'openai') n += count(jsonText(t.value(b.value)));
         break;
       default:
         // thinking / redacted_thinking: OpenAI encoders drop them.

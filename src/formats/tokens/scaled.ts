@@ -6,8 +6,9 @@
  * the family's own rules. The numbers of each profile are fitted to recorded traffic (see profiles.ts).
  */
 import type { ContentBlock, ImageBlock, DocumentBlock, Request, ThinkingBlock, RedactedThinkingBlock, Tool } from '../canonical/types.js';
-import { currentTurnStart, jsonText, pdfPages, toolCallText } from './content.js';
+import { currentTurnStart, jsonText, pdfPages, textReader, toolCallText, type TextReader } from './content.js';
 import { approxTokens } from './approx.js';
+import { ToolsCounts } from './tools-memo.js';
 
 export interface Profile {
   /** Family tokens per (estimated) o200k token of ordinary text. */
@@ -42,18 +43,23 @@ export interface Profile {
   opaqueFormat: string | undefined;
 }
 
+/** The o200k estimate of each profile's last tool list. */
+const toolsCounts = new ToolsCounts();
+
 export function estimateScaled(req: Request, p: Profile): number {
   let raw = 0; // estimated o200k tokens of text, scaled once at the end
   let fixed = p.perRequest;
   const o200k = approxTokens;
   const scaled = (s: string): number => Math.ceil(o200k(s) * p.textScale);
+  const t = textReader(req);
 
-  for (const b of req.system) raw += o200k(b.text);
+  for (const b of req.system) raw += o200k(t.text(b.text));
   const tools = req.tools ?? [];
   if (tools.length > 0) {
     // One text for all definitions: an agent's tools are tens of kilobytes, counted (or sampled) and memoised once.
     fixed += p.toolsPreamble(req) + p.perTool * tools.length;
-    raw += o200k(tools.map((t) => p.toolText(t)).join('\n'));
+    const read = tools.map((x) => t.value(x));
+    raw += toolsCounts.get(p, read, () => o200k(read.map((x) => p.toolText(x)).join('\n')));
   }
   fixed += p.serverTools(req);
   // A structured-output schema reaches the model too (Anthropic output_format, Gemini responseJsonSchema).
@@ -64,7 +70,7 @@ export function estimateScaled(req: Request, p: Profile): number {
   req.messages.forEach((m, i) => {
     fixed += p.perMessage;
     for (const b of m.content) {
-      const r = block(req, b, i >= turn, p, o200k, scaled);
+      const r = block(req, b, i >= turn, p, t, o200k, scaled);
       raw += r.raw;
       fixed += r.fixed;
     }
@@ -77,12 +83,13 @@ function block(
   b: ContentBlock,
   current: boolean,
   p: Profile,
+  t: TextReader,
   o200k: (s: string) => number,
   scaled: (s: string) => number,
 ): { raw: number; fixed: number } {
   switch (b.type) {
     case 'text':
-      return { raw: o200k(b.text), fixed: p.signature(req, b) };
+      return { raw: o200k(t.text(b.text)), fixed: p.signature(req, b) };
     case 'image':
       return { raw: 0, fixed: p.image(req, b) };
     case 'document':
@@ -96,11 +103,12 @@ function block(
       let raw = p.countsToolIds ? o200k(b.toolCallId) : 0;
       let fixed = p.perToolResult;
       for (const c of b.content) {
-        if (c.type === 'text' && p.terseJson && isJsonObject(c.text)) {
-          raw += o200k(terse(c.text));
+        const text = c.type === 'text' && p.terseJson ? t.text(c.text) : undefined;
+        if (text !== undefined && isJsonObject(text)) {
+          raw += o200k(terse(text));
           continue;
         }
-        const r = block(req, c, current, p, o200k, scaled);
+        const r = block(req, c, current, p, t, o200k, scaled);
         raw += r.raw;
         fixed += r.fixed;
       }
@@ -110,7 +118,7 @@ function block(
     case 'redacted_thinking':
       return { raw: 0, fixed: p.reasoning(req, b, current, scaled) };
     case 'opaque':
-      return { raw: b.format === p.opaqueFormat ? o200k(jsonText(b.value)) : 0, fixed: 0 };
+      return { raw: b.format === p.opaqueFormat ? o200k(jsonText(t.value(b.value))) : 0, fixed: 0 };
   }
 }
 

@@ -76,18 +76,27 @@ function pseudoRandomBytes(n: number): Buffer {
 }
 
 describe('CountMemo', () => {
-  it('holds at most its character budget, dropping the least recently used first', () => {
-    const memo = new CountMemo(100);
+  it('keeps a text looked up in the last generation and drops one that was not', () => {
+    const memo = new CountMemo(100); // generations of 50 characters
     memo.set('a'.repeat(20), 1);
     memo.set('b'.repeat(20), 2);
-    memo.set('c'.repeat(20), 3);
-    expect(memo.get('a'.repeat(20))).toBe(1); // now the most recently used
-    memo.set('d'.repeat(20), 4);
-    memo.set('e'.repeat(20), 5);
-    memo.set('f'.repeat(20), 6); // 120 chars: one must go, the oldest unused is b
+    memo.set('c'.repeat(20), 3); // 60 > 50: a and b become the old generation
+    expect(memo.get('a'.repeat(20))).toBe(1); // back into the young one
+    memo.set('d'.repeat(20), 4); // young c, a, d would be 60: c and a become old, b is dropped
     expect(memo.get('b'.repeat(20))).toBeUndefined();
     expect(memo.get('a'.repeat(20))).toBe(1);
-    expect(memo.get('f'.repeat(20))).toBe(6);
+    expect(memo.get('c'.repeat(20))).toBe(3);
+    expect(memo.get('d'.repeat(20))).toBe(4);
+  });
+
+  it('never holds more than its character budget', () => {
+    const memo = new CountMemo(100);
+    const text = (i: number) => String(i).padStart(10, '-');
+    for (let i = 0; i < 50; i++) memo.set(text(i), i);
+    // The young generation holds the newest 5 (50 characters); hits there change nothing.
+    for (let i = 45; i < 50; i++) expect(memo.get(text(i))).toBe(i);
+    // The old one at most the 5 before; everything older is gone.
+    for (let i = 0; i < 40; i++) expect(memo.get(text(i))).toBeUndefined();
   });
 
   it('does not take a text larger than a quarter of its budget', () => {
