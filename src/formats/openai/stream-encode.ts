@@ -23,6 +23,9 @@ export class OpenAIStreamEncoder implements StreamEncoder {
   private readonly toolIndex = new Map<number, number>();
   /** Tool calls that have not streamed any argument text yet. */
   private readonly noArgsYet = new Set<number>();
+  /** What every delta chunk's event has before and after its delta (see `chunk`), once the id is known. */
+  private chunkHead = '';
+  private chunkTail = '';
 
   constructor(private readonly opts: ClientEncodeOptions) {}
 
@@ -75,10 +78,18 @@ export class OpenAIStreamEncoder implements StreamEncoder {
     return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.opts.model };
   }
 
-  private chunk(delta: Obj, finishReason: string | null = null): string {
-    const body: Obj = { ...this.base(), choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
-    if (this.opts.includeUsage) body.usage = null;
-    return encodeEvent(undefined, JSON.stringify(body));
+  /**
+   * A delta chunk's SSE event: the JSON of `{...base(), choices: [{index: 0, delta, logprobs: null, finish_reason:
+   * null}], usage: null (when asked for)}`, written around the delta's own JSON. All but the delta is the same for
+   * the whole stream, and a stream is mostly text deltas: building and serialising the whole object per delta was
+   * most of what encoding a small stream cost. JSON has no raw line breaks, so it is one `data:` line.
+   */
+  private chunk(delta: Obj): string {
+    if (this.chunkHead === '') {
+      this.chunkHead = `data: {"id":${JSON.stringify(this.id)},"object":"chat.completion.chunk","created":${JSON.stringify(this.created)},"model":${JSON.stringify(this.opts.model)},"choices":[{"index":0,"delta":`;
+      this.chunkTail = `,"logprobs":null,"finish_reason":null}]${this.opts.includeUsage ? ',"usage":null' : ''}}\n\n`;
+    }
+    return this.chunkHead + JSON.stringify(delta) + this.chunkTail;
   }
 
   private finish(event: Extract<StreamEvent, { type: 'finish' }>): string {
