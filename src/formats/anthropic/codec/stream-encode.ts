@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientEncodeOptions, StreamEncoder } from '../../canonical/codec.js';
 import type { ErrorInfo, SignatureOrigin, StreamBlockStart, StreamEvent, Usage } from '../../canonical/types.js';
-import { encodeEvent } from '../../sse/index.js';
 import { signatureCarrier } from './blocks-encode.js';
 import { errorType } from './error-map.js';
 import { messageId, sanitizeToolId } from './ids.js';
@@ -94,7 +93,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         };
         if (this.opts.metadata) delta.metadata = this.opts.metadata();
         this.done = true;
-        return out + frame('message_delta', delta) + frame('message_stop', { type: 'message_stop' });
+        return out + frame('message_delta', delta) + MESSAGE_STOP_FRAME;
       }
       case 'error':
         this.done = true;
@@ -122,7 +121,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       // Anthropic reports the first output token(s) already here; 0 looks like a broken stream to some clients.
       usage: encodeUsage({ ...usage, output: Math.max(1, usage.output) }),
     };
-    return frame('message_start', { type: 'message_start', message }) + frame('ping', { type: 'ping' });
+    return frame('message_start', { type: 'message_start', message }) + PING_FRAME;
   }
 
   /** The head block stopped: close it, then bring later blocks forward while they are complete. */
@@ -218,7 +217,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       const signature = clientSignature(origin, b.signature);
       if (signature) out += deltaFrame(b.client, { type: 'signature_delta', signature });
     }
-    if (b.client !== undefined) out += frame('content_block_stop', { type: 'content_block_stop', index: b.client });
+    if (b.client !== undefined) out += blockStopFrame(b.client);
     // A part signature that arrived after its block was under way follows the block.
     if ((b.start.type === 'text' || b.start.type === 'tool_call') && b.signature && !b.carried) out += this.carrier(b.signature);
     return out;
@@ -237,13 +236,24 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     return (
       frame('content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } }) +
       deltaFrame(index, { type: 'signature_delta', signature: block.signature as string }) +
-      frame('content_block_stop', { type: 'content_block_stop', index })
+      blockStopFrame(index)
     );
   }
 }
 
-function frame(event: string, data: Json): string {
-  return encodeEvent(event, JSON.stringify(data));
+/**
+ * One SSE event. Written directly rather than through `encodeEvent`, which looks for line breaks to split: the event
+ * names here are literals and JSON text has no raw line break, so it is always one `data:` line.
+ */
+export function frame(event: string, data: Json): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** The frames that never vary, and the one that varies only by its index: written as text. */
+export const PING_FRAME = 'event: ping\ndata: {"type":"ping"}\n\n';
+export const MESSAGE_STOP_FRAME = 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+export function blockStopFrame(index: number): string {
+  return `event: content_block_stop\ndata: {"type":"content_block_stop","index":${index}}\n\n`;
 }
 
 export function deltaFrame(index: number, delta: Json): string {
