@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { StreamEvent } from '../canonical/types.js';
+import { emptyUsage, type StreamEvent } from '../canonical/types.js';
 import { OpenAIStreamEncoder } from './stream-encode.js';
 
 const text = fc.string({ unit: 'binary', maxLength: 12 });
@@ -22,7 +22,7 @@ describe('OpenAIStreamEncoder', () => {
     fc.assert(
       fc.property(text, text, fc.boolean(), events, (id, model, includeUsage, list) => {
         const enc = new OpenAIStreamEncoder({ model, includeUsage });
-        let out = enc.push({ type: 'start', id, model: 'upstream', usage: { input: 1, output: 0 } });
+        let out = enc.push({ type: 'start', id, model: 'upstream', usage: emptyUsage() });
         for (const e of list) out += enc.push(e);
         const datas = out.split('\n\n').filter((x) => x !== '');
         for (const event of datas) {
