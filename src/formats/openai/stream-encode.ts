@@ -7,6 +7,9 @@ import { completionId, nowSeconds } from './response-encode.js';
 import { encodeUsage } from './usage.js';
 import type { Obj } from './wire.js';
 
+/** Where a chunk's delta goes in its JSON (a key in a string would have its quotes escaped, so this is the member). */
+const DELTA_PLACEHOLDER = '"choices":[{"index":0,"delta":0';
+
 /**
  * Writes canonical events as `chat.completion.chunk` SSE for an OpenAI client (convention 6): a role chunk first,
  * content / reasoning_content / tool_calls deltas (tool calls numbered from 0 in start order, so interleaved canonical
@@ -86,8 +89,13 @@ export class OpenAIStreamEncoder implements StreamEncoder {
    */
   private chunk(delta: Obj): string {
     if (this.chunkHead === '') {
-      this.chunkHead = `data: {"id":${JSON.stringify(this.id)},"object":"chat.completion.chunk","created":${JSON.stringify(this.created)},"model":${JSON.stringify(this.opts.model)},"choices":[{"index":0,"delta":`;
-      this.chunkTail = `,"logprobs":null,"finish_reason":null}]${this.opts.includeUsage ? ',"usage":null' : ''}}\n\n`;
+      // The chunk's own JSON with a placeholder delta, cut at it: the same fields and key order as any other chunk.
+      const body: Obj = { ...this.base(), choices: [{ index: 0, delta: 0, logprobs: null, finish_reason: null }] };
+      if (this.opts.includeUsage) body.usage = null;
+      const json = JSON.stringify(body);
+      const at = json.indexOf(DELTA_PLACEHOLDER) + DELTA_PLACEHOLDER.length - 1;
+      this.chunkHead = `data: ${json.slice(0, at)}`;
+      this.chunkTail = `${json.slice(at + 1)}\n\n`;
     }
     return this.chunkHead + JSON.stringify(delta) + this.chunkTail;
   }
